@@ -1,0 +1,174 @@
+/**
+ * The vocabulary every layer shares: normalized findings, incidents, steps and clocks.
+ * Field names follow DESIGN.md §3 (the `cordon plan --json` contract).
+ */
+
+export const SOURCES = ['guardduty', 'securityhub', 'defender'] as const;
+export type Source = (typeof SOURCES)[number];
+
+export type Cloud = 'aws' | 'azure';
+
+/** Ordered from least to most severe; index order is used for severity floors. */
+export const SEVERITIES = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * Resource types Cordon acts on: ASFF names for AWS, ARM types for Azure, and
+ * `Microsoft.Graph/users` for Entra users. Other types from findings (e.g. AwsKmsKey)
+ * are kept verbatim so routing can still see them.
+ */
+export const RESOURCE_TYPES = [
+  'AwsEc2Instance',
+  'AwsIamRole',
+  'AwsIamUser',
+  'AwsIamAccessKey',
+  'AwsS3Bucket',
+  'AwsAccount',
+  'Microsoft.Compute/virtualMachines',
+  'Microsoft.Storage/storageAccounts',
+  'Microsoft.Graph/users',
+] as const;
+export type KnownResourceType = (typeof RESOURCE_TYPES)[number];
+export type ResourceType = KnownResourceType | (string & {});
+
+export interface Resource {
+  type: ResourceType;
+  /** ARN for AWS (an instance may be its bare id), ARM id for Azure, object id or UPN for users. */
+  id: string;
+  /** Tags as the finding reports them; `cordon:exempt` and `cordon:approval` are read from here. */
+  tags: Record<string, string>;
+  region?: string;
+  account?: string;
+  /** Source-specific facts that actions or the estate may use (e.g. accessKeyId, userName, vpcId). */
+  details?: Record<string, string>;
+}
+
+/** ASFF-style lifecycle fields, lower-cased; absent when the source has no such notion. */
+export type RecordState = 'active' | 'archived';
+export type WorkflowStatus = 'new' | 'notified' | 'resolved' | 'suppressed';
+export type ComplianceStatus = 'passed' | 'failed' | 'warning' | 'not_available';
+
+export interface Finding {
+  id: string;
+  source: Source;
+  cloud: Cloud;
+  /** GuardDuty type, ASFF Types[0], Defender alertType, Graph category/title. */
+  type: string;
+  title: string;
+  severity: Severity;
+  /** AWS account id or Azure subscription id (or tenant id for identity alerts). */
+  account: string;
+  region: string;
+  /** ISO-8601 UTC. */
+  observedAt: string;
+  /** GuardDuty `service.additionalInfo.sample`, or a sample/test flag from the other sources. */
+  sample: boolean;
+  resources: Resource[];
+  /** Security Hub control id (S3.1, EC2.8 …) when the finding is a control check. */
+  control?: string;
+  recordState?: RecordState;
+  workflowStatus?: WorkflowStatus;
+  complianceStatus?: ComplianceStatus;
+  /** Security Hub ProductArn, needed to update the finding (BatchUpdateFindings). */
+  productArn?: string;
+  /** ARM id of a Defender alert, or Graph alert id, needed to update its status. */
+  alertResourceId?: string;
+}
+
+/** A finding as received: the normalized view plus the raw event kept for the record. */
+export interface IngestedFinding {
+  finding: Finding;
+  raw: unknown;
+  /** SHA-256 (hex) of the raw event's canonical JSON, for the evidence manifest. */
+  rawSha256: string;
+  /** The file or channel it came from. */
+  origin: string;
+}
+
+export const PHASES = ['contain', 'preserve', 'notify'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** automatic: from a cloud event; manual: `cordon run`; tabletop: replay on the simulated estate. */
+export type Mode = 'automatic' | 'manual' | 'tabletop';
+
+export interface Target {
+  type: ResourceType | 'finding' | 'incident';
+  id: string;
+}
+
+export interface PlannedStep {
+  /** Stable within an incident: `${action}:${target.id}`. */
+  id: string;
+  action: ActionName;
+  target: Target;
+  phase: Phase;
+  /** Step ids that must finish first (notify waits for contain and preserve). */
+  dependsOn: string[];
+  /** Where to act: the target's account/subscription and region. */
+  account: string;
+  region: string;
+  /** Waits for a person (`cordon:approval=required` or the playbook's setting). */
+  approval: boolean;
+  params: Record<string, string | number | boolean>;
+}
+
+export const SKIP_REASONS = [
+  'exempt',
+  'sample-finding',
+  'blast-radius-targets',
+  'blast-radius-account-rate',
+  'unsupported-target',
+  'already-done',
+] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+export interface SkippedStep {
+  action: ActionName;
+  target: Target;
+  phase: Phase;
+  reason: SkipReason;
+  /** Human explanation, e.g. "tag cordon:exempt=true on i-0abc". */
+  detail: string;
+}
+
+export const CLOCK_REGIMES = ['gdpr-art33', 'nis2-early-warning', 'nis2-notification', 'nis2-final'] as const;
+export type ClockRegime = (typeof CLOCK_REGIMES)[number];
+
+export interface Clock {
+  regime: ClockRegime;
+  /** ISO-8601 UTC. */
+  awareAt: string;
+  deadline: string;
+}
+
+export interface Incident {
+  /** `inc-` + a hash of the finding's source and id: redeliveries collapse. */
+  id: string;
+  finding: Finding;
+  playbook: string | null;
+  steps: PlannedStep[];
+  skipped: SkippedStep[];
+  clocks: Clock[];
+}
+
+export interface Rejected {
+  file: string;
+  reason: string;
+}
+
+/** Names fixed by DESIGN.md §3. */
+export const ACTION_NAMES = [
+  'quarantine-instance',
+  'snapshot-volumes',
+  'revoke-role-sessions',
+  'deactivate-access-key',
+  'block-s3-public-access',
+  'update-finding',
+  'quarantine-vm',
+  'snapshot-disks',
+  'revoke-user-sessions',
+  'block-storage-public-access',
+  'update-alert',
+  'open-clock',
+] as const;
+export type ActionName = (typeof ACTION_NAMES)[number];

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ACTION_NAMES, PHASES, SEVERITIES, SOURCES } from '../model.js';
+
+/**
+ * A playbook is data: when it applies (match) and what it does (steps). The workflow
+ * compiler turns it into one ASL state machine; the planner turns it plus a finding into steps.
+ */
+export const PLAYBOOK_ID = /^[a-z][a-z0-9-]{2,62}$/;
+
+const upper = <T extends readonly [string, ...string[]]>(values: T) => z.array(z.enum(values)).min(1);
+
+export const MatchSchema = z
+  .object({
+    source: z.array(z.enum(SOURCES)).min(1),
+    /** Globs over the finding type (`*` any run of characters), e.g. `Backdoor:EC2/*`. */
+    types: z.array(z.string().min(1)).min(1).optional(),
+    /** Security Hub control ids, e.g. `S3.1`. */
+    controls: z.array(z.string().min(1)).min(1).optional(),
+    minSeverity: z.enum(SEVERITIES).default('informational'),
+    /** The finding must name at least one resource of these types. */
+    resourceTypes: z.array(z.string().min(1)).min(1).optional(),
+    complianceStatus: upper(['FAILED', 'WARNING', 'NOT_AVAILABLE'] as const).optional(),
+    recordState: upper(['ACTIVE'] as const).default(['ACTIVE']),
+    workflowStatus: upper(['NEW', 'NOTIFIED'] as const).default(['NEW', 'NOTIFIED']),
+  })
+  .strict();
+
+export const StepSchema = z
+  .object({
+    action: z.enum(ACTION_NAMES),
+    /** Defaults to the action's own phase. */
+    phase: z.enum(PHASES).optional(),
+    /** Which of the finding's resources this step acts on (resource types); defaults to the action's target types. */
+    targets: z.array(z.string().min(1)).min(1).optional(),
+    /** Only for findings from these sources (e.g. update-finding only for Security Hub). */
+    sources: z.array(z.enum(SOURCES)).min(1).optional(),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  })
+  .strict();
+
+export const PlaybookSchema = z
+  .object({
+    id: z.string().regex(PLAYBOOK_ID, 'lower-case letters, digits and dashes'),
+    title: z.string().min(1),
+    description: z.string().min(1),
+    /** Lower runs first when several playbooks match. */
+    priority: z.number().int().min(0).max(1000).default(100),
+    cloud: z.enum(['aws', 'azure']),
+    match: MatchSchema,
+    steps: z.array(StepSchema).min(1),
+    /** Open the GDPR Art. 33 clock (data exposure, exfiltration); NIS2 clocks follow the settings. */
+    clocks: z.object({ gdpr: z.boolean().default(false) }).strict().default({ gdpr: false }),
+    /** Every step waits for a person when true; otherwise only resources tagged cordon:approval=required do. */
+    approval: z.enum(['none', 'required']).default('none'),
+    limits: z
+      .object({ maxTargets: z.number().int().min(1).max(1000).default(10) })
+      .strict()
+      .default({ maxTargets: 10 }),
+  })
+  .strict();
+
+export type Playbook = z.infer<typeof PlaybookSchema>;
+export type PlaybookStep = z.infer<typeof StepSchema>;
+export type PlaybookMatch = z.infer<typeof MatchSchema>;

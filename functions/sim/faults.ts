@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * Fault injection for the simulated estate, DESIGN.md §3:
+ * `operation=kind[:n]`, kind throttle | error | latency:MS, `:n` = only the first n calls.
+ * e.g. `ec2:ModifyInstanceAttribute=throttle:3,ec2:CreateSnapshots=error`.
+ */
+export type FaultKind = 'throttle' | 'error' | 'latency';
+
+export interface FaultRule {
+  operation: string;
+  kind: FaultKind;
+  /** For latency: milliseconds added. */
+  latencyMs?: number;
+  /** Only the first `times` calls are affected; undefined = every call. */
+  times?: number;
+}
+
+const OPERATION = /^[A-Za-z0-9.-]+:[A-Za-z0-9/._*-]+$|^\*$/;
+
+export class FaultSpecError extends Error {
+  override readonly name = 'FaultSpecError';
+}
+
+/** Parses the `--faults` value; throws FaultSpecError naming the bad part. */
+export function parseFaultSpec(spec: string): FaultRule[] {
+  if (spec.trim() === '') return [];
+  return spec.split(',').map((part) => {
+    const item = part.trim();
+    const eq = item.lastIndexOf('=');
+    if (eq <= 0) throw new FaultSpecError(`'${item}': expected operation=kind[:n]`);
+    const operation = item.slice(0, eq);
+    const [kind, arg, extra] = item.slice(eq + 1).split(':');
+    if (!OPERATION.test(operation)) throw new FaultSpecError(`'${item}': operation must look like service:Operation`);
+    if (extra !== undefined) throw new FaultSpecError(`'${item}': too many ':' parts`);
+    const n = arg === undefined ? undefined : Number(arg);
+    if (arg !== undefined && (!Number.isInteger(n) || (n as number) < 1)) {
+      throw new FaultSpecError(`'${item}': ${kind === 'latency' ? 'milliseconds' : 'n'} must be a positive whole number`);
+    }
+    switch (kind) {
+      case 'throttle':
+      case 'error':
+        return { operation, kind, times: n };
+      case 'latency':
+        if (n === undefined) throw new FaultSpecError(`'${item}': latency needs milliseconds, e.g. latency:200`);
+        return { operation, kind, latencyMs: n };
+      default:
+        throw new FaultSpecError(`'${item}': kind must be throttle, error or latency:MS`);
+    }
+  });
+}
+
+export const FaultRuleSchema = z.object({
+  operation: z.string().regex(OPERATION),
+  kind: z.enum(['throttle', 'error', 'latency']),
+  latencyMs: z.number().int().min(0).optional(),
+  times: z.number().int().min(1).optional(),
+});
+
+/** Decides, call by call, which fault applies; counts are per rule. */
+export class FaultInjector {
+  private readonly used = new Map<FaultRule, number>();
+  constructor(private readonly rules: readonly FaultRule[]) {}
+
+  /** Faults for this call: at most one failure (throttle/error) and any latency. */
+  next(operation: string): { failure?: 'throttle' | 'error'; latencyMs: number } {
+    let latencyMs = 0;
+    let failure: 'throttle' | 'error' | undefined;
+    for (const rule of this.rules) {
+      if (rule.operation !== operation && rule.operation !== '*') continue;
+      const count = this.used.get(rule) ?? 0;
+      if (rule.times !== undefined && count >= rule.times) continue;
+      if (rule.kind === 'latency') {
+        this.used.set(rule, count + 1);
+        latencyMs += rule.latencyMs ?? 0;
+      } else if (failure === undefined) {
+        this.used.set(rule, count + 1);
+        failure = rule.kind;
+      }
+    }
+    return { failure, latencyMs };
+  }
+}
