@@ -14,10 +14,13 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     summary: 'Replace the instance\'s security groups with a rule-less isolation group, enable termination protection, tag it',
     permissions: [
       'ec2:DescribeInstances',
+      'ec2:DescribeInstanceAttribute',
       'ec2:DescribeSecurityGroups',
       'ec2:CreateSecurityGroup',
       'ec2:RevokeSecurityGroupEgress',
+      'ec2:RevokeSecurityGroupIngress',
       'ec2:ModifyInstanceAttribute',
+      'ec2:ModifyNetworkInterfaceAttribute',
       'ec2:CreateTags',
     ],
   },
@@ -59,7 +62,7 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'notify',
     targets: ['finding'],
     summary: 'Set the Security Hub finding\'s workflow status to NOTIFIED with a note naming the incident',
-    permissions: ['securityhub:BatchUpdateFindings'],
+    permissions: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'],
   },
   'quarantine-vm': {
     name: 'quarantine-vm',
@@ -95,7 +98,8 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'contain',
     targets: ['Microsoft.Graph/users'],
     summary: 'Revoke the Entra user\'s refresh tokens and session cookies (Graph revokeSignInSessions)',
-    permissions: ['graph:User.RevokeSessions.All'],
+    // User.Read.All: the action reads signInSessionsValidFromDateTime before and after revoking.
+    permissions: ['graph:User.RevokeSessions.All', 'graph:User.Read.All'],
   },
   'block-storage-public-access': {
     name: 'block-storage-public-access',

@@ -10,7 +10,14 @@ export interface ActionInput {
   account: string;
   region: string;
   mode: Mode;
-  finding: { id: string; source: Source; productArn?: string; alertResourceId?: string };
+  finding: {
+    id: string;
+    source: Source;
+    productArn?: string;
+    alertResourceId?: string;
+    /** When the finding was observed (ISO-8601); lets revoke-user-sessions tell whether it already ran. */
+    observedAt?: string;
+  };
   params: Record<string, string | number | boolean>;
 }
 

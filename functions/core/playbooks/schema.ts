@@ -17,6 +17,11 @@ export const MatchSchema = z
     /** Security Hub control ids, e.g. `S3.1`. */
     controls: z.array(z.string().min(1)).min(1).optional(),
     minSeverity: z.enum(SEVERITIES).default('informational'),
+    /** Stricter floors for some types: a finding whose type matches one of `types` needs `minSeverity`. */
+    severityFloors: z
+      .array(z.object({ types: z.array(z.string().min(1)).min(1), minSeverity: z.enum(SEVERITIES) }).strict())
+      .min(1)
+      .optional(),
     /** The finding must name at least one resource of these types. */
     resourceTypes: z.array(z.string().min(1)).min(1).optional(),
     complianceStatus: upper(['FAILED', 'WARNING', 'NOT_AVAILABLE'] as const).optional(),
@@ -34,6 +39,8 @@ export const StepSchema = z
     targets: z.array(z.string().min(1)).min(1).optional(),
     /** Only for findings from these sources (e.g. update-finding only for Security Hub). */
     sources: z.array(z.enum(SOURCES)).min(1).optional(),
+    /** Only for findings whose type matches one of these globs (e.g. open-clock only on exfiltration). */
+    types: z.array(z.string().min(1)).min(1).optional(),
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   })
   .strict();
@@ -50,7 +57,10 @@ export const PlaybookSchema = z
     steps: z.array(StepSchema).min(1),
     /** Open the GDPR Art. 33 clock (data exposure, exfiltration); NIS2 clocks follow the settings. */
     clocks: z.object({ gdpr: z.boolean().default(false) }).strict().default({ gdpr: false }),
-    /** Every step waits for a person when true; otherwise only resources tagged cordon:approval=required do. */
+    /**
+     * `required`: every step that acts on a resource waits for a person; otherwise only resources tagged
+     * cordon:approval=required do. Notify steps never wait: they change nothing in the estate.
+     */
     approval: z.enum(['none', 'required']).default('none'),
     limits: z
       .object({ maxTargets: z.number().int().min(1).max(1000).default(10) })

@@ -1,0 +1,13 @@
+import type { ActionInput, ActionResult, ActionSpec, PlannedCall } from '../core/actions/types.js';
+
+/**
+ * One action, defined once: its static spec (from the core catalog), the API calls a dry
+ * run prints, and the code that makes them. The same module serves the Lambda action runner,
+ * the Azure Function, the local ASL runner, the CLI and the tabletop.
+ * `Ctx` is the cloud's client bundle (AWS or Azure), built per step by the runner.
+ */
+export interface ActionModule<Ctx> {
+  readonly spec: ActionSpec;
+  plannedCalls(input: ActionInput): PlannedCall[];
+  run(input: ActionInput, ctx: Ctx): Promise<ActionResult>;
+}

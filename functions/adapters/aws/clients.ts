@@ -1,0 +1,121 @@
+import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import pkg from '../../../package.json' with { type: 'json' };
+
+/** The header the simulated estate reads to attribute a call to a workflow step (functions/sim/server.ts). */
+export const STEP_HEADER = 'x-cordon-step';
+
+/** Static credentials for the simulated estate: it reads the SigV4 scope, never checks the signature. */
+export const SIM_CREDENTIALS =  { accessKeyId: 'AKIACORDONSIMULATED', secretAccessKey: 'cordon-simulated-estate' } as const;
+
+export interface AwsClientOptions {
+  region: string;
+  /** Explicit endpoint (the simulated estate). Without it the SDK honours AWS_ENDPOINT_URL itself. */
+  endpoint?: string;
+  /** Omit for the SDK's default provider chain. */
+  credentials?: EC2ClientConfig['credentials'];
+  /** Sent as `x-cordon-step` on every request. */
+  stepId?: string;
+  /**
+   * SDK attempts per call (first try included). Small on purpose: the ASL `Retry` is the outer
+   * retry layer, so the SDK only absorbs a single blip.
+   */
+  maxAttempts?: number;
+  /** Per-request socket timeout, ms. */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  /**
+   * S3 path-style addressing. Defaults to on whenever an endpoint is overridden (explicitly or via
+   * AWS_ENDPOINT_URL[_S3]): look-alike endpoints such as the estate have no bucket subdomains.
+   */
+  forcePathStyle?: boolean;
+}
+
+export interface AwsClients {
+  readonly ec2: EC2Client;
+  readonly iam: IAMClient;
+  readonly sts: STSClient;
+  readonly s3: S3Client;
+  readonly securityHub: SecurityHubClient;
+}
+
+/** What an AWS action receives: its clients and a clock (injected so tests pin time). */
+export interface AwsContext {
+  clients: AwsClients;
+  now(): Date;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 2;
+export const USER_AGENT = `cordon/${pkg.version}`;
+
+/** The slice of the SDK's middleware stack we use; every v3 client has it. */
+interface StepHeaderStack {
+  add(
+      mw: (next: (args: { request: unknown }) => Promise<unknown>) => (args: { request: unknown }) => Promise<unknown>,
+      options: { step: 'build'; name: string },
+    ): void;
+}
+
+function hasHeaders(request: unknown): request is { headers: Record<string, string> } {
+  return typeof request === 'object' && request !== null && typeof (request as { headers?: unknown }).headers === 'object';
+}
+
+/** Adds `x-cordon-step` at the build step, i.e. before SigV4 signs the request. */
+function addStepHeader(client: { middlewareStack: unknown }, stepId: string): void {
+  (client.middlewareStack as StepHeaderStack).add(
+    (next) => async (args) => {
+      if (hasHeaders(args.request)) args.request.headers[STEP_HEADER] = stepId;
+      return next(args);
+    },
+    { step: 'build', name: 'cordonStepHeader' },
+  );
+}
+
+/** Builds the SDK v3 clients lazily: a step that only touches IAM never constructs EC2. */
+export function createAwsClients(options: AwsClientOptions): AwsClients {
+  const common = {
+    region: options.region,
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    retryMode: 'standard',
+    customUserAgent: USER_AGENT,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 15_000,
+    }),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+  };
+  const made = new Map<keyof AwsClients, unknown>();
+  function lazy<T extends { middlewareStack: unknown }>(key: keyof AwsClients, build: () => T): T {
+    let client = made.get(key) as T | undefined;
+    if (!client) {
+      client = build();
+      if (options.stepId) addStepHeader(client, options.stepId);
+      made.set(key, client);
+    }
+    return client;
+  }
+  return {
+    get ec2() {
+      return lazy('ec2', () => new EC2Client(common));
+    },
+    get iam() {
+      return lazy('iam', () => new IAMClient(common));
+    },
+    get sts() {
+      return lazy('sts', () => new STSClient(common));
+    },
+    get s3() {
+      const forcePathStyle =
+        options.forcePathStyle ?? Boolean(options.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL);
+      return lazy('s3', () => new S3Client({ ...common, forcePathStyle, followRegionRedirects: true }));
+    },
+    get securityHub() {
+      return lazy('securityHub', () => new SecurityHubClient(common));
+    },
+  };
+}

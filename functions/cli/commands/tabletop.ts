@@ -1,0 +1,179 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import { compileRouter } from '../../core/playbooks/match.js';
+import { planSettings } from '../../core/plan/plan.js';
+import { loadSettings } from '../../config/settings.js';
+import { readInputFiles } from '../../engine/inputs.js';
+import { planBatch } from '../../engine/planning.js';
+import { buildReportModel } from '../../engine/report-model.js';
+import type { IncidentReport } from '../../engine/responder.js';
+import { openLocalRecords } from '../../engine/runtime.js';
+import { runLocally } from '../../engine/session.js';
+import { loadScenario } from '../../engine/scenarios.js';
+import { FaultSpecError, parseFaultSpec } from '../../sim/faults.js';
+import { loadEstateFile, startSimulatedEstate, type EstateFile } from '../../sim/estate.js';
+import { renderReport } from '../../report/render.js';
+import { parse, positiveNumber } from '../args.js';
+import { bold, dim } from '../format.js';
+import { summaryText, timelineLine } from '../timeline.js';
+import { type Command, EXIT, type Io } from '../io.js';
+import { incidentJson, type PlanJsonIncident } from '../render.js';
+import { loadPlaybooksFrom } from './shared.js';
+
+export const DEFAULT_SPEED = 600;
+
+export const tabletopCommand: Command = {
+  name: 'tabletop',
+  summary: 'Replay findings against the simulated estate; print the timeline; write an after-action report',
+  help: `Usage: cordon tabletop FILE... [--scenario NAME] [--estate F] [--speed N] [--faults SPEC]
+                       [--approvals approve|reject|timeout] [--report F] [--json]
+
+Runs each finding's playbook workflow (the same ASL Step Functions runs) against the simulated
+estate: a loopback endpoint that speaks the EC2, IAM, S3, Security Hub, Azure Resource Manager and
+Microsoft Graph wire protocols, reached through the real AWS and Azure SDK clients. No cloud account
+is touched. Sample findings act here (they never do in automatic mode).
+
+Options:
+  --scenario NAME   a bundled exercise (findings + estate); 'default' is what 'npm start' runs
+  --estate F        estate YAML: instances, volumes, roles, buckets, VMs, storage accounts, users …
+                    (resources named by the findings are derived when the file does not list them)
+  --speed N         time compression for waits and retry pauses (default ${DEFAULT_SPEED}: ten minutes a second)
+  --faults SPEC     inject faults: operation=kind[:n],…  kind throttle | error | latency:MS;
+                    e.g. ec2:ModifyInstanceAttribute=throttle:3,ec2:CreateSnapshots=error
+  --approvals A     how the exercise's approver answers steps that need approval (default approve)
+  --report F        also write the report to F (.md for Markdown, .html for HTML)
+  --json            print the result as one JSON document (the plan JSON plus each step's status,
+                    reason and calls, and the audit head)
+
+State for the exercise (case store, audit log, evidence, report) goes to
+$CORDON_HOME/tabletop/<run>/, never mixed with real incidents.
+
+Examples:
+  cordon tabletop --scenario default
+  cordon tabletop finding.json --faults ec2:CreateSnapshots=error --json
+
+Exit codes: 0 all steps succeeded or were skipped, 1 a step failed (the incident escalated), 2 bad input.`,
+  run: tabletop,
+};
+
+interface TabletopJson {
+  incidents: (PlanJsonIncident & { status: string; steps: (PlanJsonIncident['steps'][number] & { status: string; reason?: string; calls: string[] })[] })[];
+  rejected: { file: string; reason: string }[];
+  audit: { records: number; head: string; file: string };
+  report: { markdown: string; html: string };
+}
+
+async function tabletop(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse('tabletop', argv, {
+    json: { type: 'boolean' },
+    scenario: { type: 'string' },
+    estate: { type: 'string' },
+    speed: { type: 'string' },
+    faults: { type: 'string' },
+    approvals: { type: 'string' },
+    report: { type: 'string' },
+    playbooks: { type: 'string' },
+  });
+  const speed = positiveNumber('tabletop', 'speed', values.speed, DEFAULT_SPEED);
+  const approvals = values.approvals ?? 'approve';
+  if (approvals !== 'approve' && approvals !== 'reject' && approvals !== 'timeout') throw new UsageError(`tabletop: --approvals must be approve, reject or timeout, got '${approvals}'`);
+  let faults;
+  try {
+    faults = parseFaultSpec(values.faults ?? '');
+  } catch (e) {
+    if (e instanceof FaultSpecError) throw new UsageError(`tabletop: --faults: ${e.message}`);
+    throw e;
+  }
+  const scenario = values.scenario === undefined ? undefined : loadScenario(values.scenario);
+  const files = [...(scenario?.findings ?? []), ...positionals.map((p) => resolve(io.cwd, p))];
+  if (files.length === 0) throw new UsageError("tabletop: give event FILEs or --scenario NAME (see 'cordon tabletop --help')");
+  const estatePath = values.estate !== undefined ? resolve(io.cwd, values.estate) : scenario?.estate;
+  const estateFile: EstateFile | undefined = estatePath === undefined ? undefined : loadEstateFile(estatePath);
+  const reportPath = values.report === undefined ? undefined : resolve(io.cwd, values.report);
+  if (reportPath !== undefined && !['.md', '.html'].includes(extname(reportPath))) throw new UsageError(`tabletop: --report must end in .md or .html, got '${values.report}'`);
+
+  const settings = loadSettings(io.env, io.cwd);
+  const playbooks = loadPlaybooksFrom(values.playbooks, io.cwd);
+  const startedAt = new Date();
+  const batch = planBatch(
+    readInputFiles(files),
+    compileRouter(playbooks),
+    planSettings({ now: startedAt, mode: 'tabletop', nis2: settings.nis2, maxTargetsPerIncident: settings.maxTargetsPerIncident, maxActionsPerAccountPerHour: settings.maxActionsPerAccountPerHour }),
+  );
+  if (batch.rejected.length > 0) {
+    // Bad input: say what and where, and act on nothing.
+    for (const r of batch.rejected) io.err(`cordon: ${r.file}: ${r.reason}`);
+    return EXIT.badInput;
+  }
+
+  const runDir = join(settings.home, 'tabletop', startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
+  mkdirSync(runDir, { recursive: true });
+  const records = openLocalRecords(runDir);
+  const estate = await startSimulatedEstate({ file: estateFile, findings: batch.planned.map((p) => p.incident.finding), faults });
+  const progress = values.json ? (io.interactive ? io.err : undefined) : io.out;
+  const t0 = Date.now();
+  const line = (text: string) => progress?.(`${dim(`+${((Date.now() - t0) / 1000).toFixed(3)}s`)}  ${text}`);
+  progress?.(bold(`Tabletop: ${batch.planned.length} finding(s) from ${files.length} file(s) on the simulated estate (${estate.url}), speed ×${speed}${faults.length ? `, faults ${values.faults}` : ''}`));
+
+  let reports: IncidentReport[];
+  try {
+    reports = await runLocally(batch.planned, {
+      mode: 'tabletop',
+      playbooks,
+      records,
+      estate,
+      speed,
+      approve: async () => (approvals === 'approve' ? 'approved' : approvals === 'reject' ? { rejected: 'rejected by the tabletop approver' } : 'timeout'),
+      onEvent: (e) => timelineLine(e, line),
+    });
+  } finally {
+    await estate.close();
+  }
+
+  const head = records.audit.head();
+  const finishedAt = new Date();
+  const model = await buildReportModel(
+    {
+      mode: 'tabletop',
+      speed,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      estate: estatePath ? basename(estatePath) : 'derived from the findings',
+      inputs: files.map((f) => basename(f)),
+      ...(values.faults ? { faults: values.faults } : {}),
+    },
+    reports,
+    { ...records, audit: { records: head.records, head: head.hash } },
+    finishedAt.toISOString(),
+  );
+  await records.close();
+  const rendered = renderReport(model);
+  const reportFiles = { markdown: join(runDir, 'report.md'), html: join(runDir, 'report.html') };
+  writeFileSync(reportFiles.markdown, rendered.markdown);
+  writeFileSync(reportFiles.html, rendered.html);
+  if (reportPath !== undefined) writeFileSync(reportPath, extname(reportPath) === '.html' ? rendered.html : rendered.markdown);
+
+  const failed = reports.some((r) => r.steps.some((s) => s.status === 'failed'));
+  if (values.json) {
+    const doc: TabletopJson = {
+      incidents: reports.map((r) => ({
+        ...incidentJson(r.incident),
+        status: r.status,
+        steps: r.steps
+          .filter((s) => !r.incident.skipped.some((k) => `${k.action}:${k.target.id}` === s.stepId))
+          .map((s) => ({ action: s.action, target: s.target.id, phase: s.phase, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...(s.errorClass !== undefined ? { errorClass: s.errorClass } : {}), calls: s.calls })),
+      })),
+      rejected: [],
+      audit: { records: head.records, head: head.hash, file: records.audit.path },
+      report: reportFiles,
+    };
+    io.out(JSON.stringify(doc, null, 2));
+  } else {
+    io.out('');
+    io.out(summaryText(reports));
+    io.out(`\nReport:    ${reportFiles.html}\n           ${reportFiles.markdown}${reportPath ? `\n           ${reportPath}` : ''}`);
+    io.out(`Audit log: ${records.audit.path} (${head.records} records, head ${head.hash.slice(0, 16)}…)  verify: cordon audit verify ${records.audit.path}`);
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}

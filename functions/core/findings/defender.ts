@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { Finding, Resource, WorkflowStatus } from '../model.js';
+import { parseArmId } from './arm.js';
+import { toIsoUtc } from './dates.js';
+import { type Path, reasonAt, zodReason } from './issues.js';
+import { labelSeverity } from './severity.js';
+import { type Normalized, accept, reject, translate } from './types.js';
+
+const text = z.string().nullish();
+
+/**
+ * A `Microsoft.Security/locations/alerts` resource (api-version 2022-01-01). The older continuous-export
+ * names (alertName, reportedSeverity, state, detectedTimeUtc, associatedResource) are read as fallbacks.
+ */
+const DefenderAlert = z.object({
+  id: z.string().min(1),
+  name: text,
+  type: text,
+  properties: z.object({
+    alertType: text,
+    alertName: text,
+    alertDisplayName: text,
+    severity: text,
+    reportedSeverity: text,
+    status: text,
+    state: text,
+    startTimeUtc: text,
+    timeGeneratedUtc: text,
+    detectedTimeUtc: text,
+    compromisedEntity: text,
+    associatedResource: text,
+    description: text,
+    isSample: z.boolean().nullish(),
+    resourceIdentifiers: z
+      .array(z.object({ type: text, azureResourceId: text }).loose())
+      .nullish(),
+    entities: z.array(z.object({ type: text, azureID: text }).loose()).nullish(),
+  }),
+});
+type DefenderAlert = z.infer<typeof DefenderAlert>;
+
+/** Does this look like a Defender for Cloud alert (so that a missing field is reported, not "unrecognized")? */
+export function looksLikeDefenderAlert(value: Record<string, unknown>): boolean {
+  const type = value['type'];
+  const id = value['id'];
+  return (
+    (typeof type === 'string' && /^Microsoft\.Security\/locations\/alerts$/i.test(type)) ||
+    (typeof id === 'string' && /\/providers\/Microsoft\.Security\/locations\/[^/]+\/alerts\//i.test(id))
+  );
+}
+
+export function normalizeDefender(value: unknown, path: Path): Normalized {
+  const parsed = DefenderAlert.safeParse(value);
+  if (!parsed.success) return reject(zodReason(parsed.error, value, path));
+  const alert = parsed.data;
+  const p = alert.properties;
+  const alertId = parseArmId(alert.id);
+  if (!alertId) return reject(reasonAt([...path, 'id'], 'expected an ARM id (/subscriptions/…)'));
+  const type = p.alertType || p.alertName;
+  if (!type) return reject(reasonAt([...path, 'properties', 'alertType'], 'required'));
+  const severityLabel = p.severity || p.reportedSeverity;
+  if (!severityLabel) return reject(reasonAt([...path, 'properties', 'severity'], 'required'));
+  const severity = labelSeverity(severityLabel);
+  if (!severity) return reject(reasonAt([...path, 'properties', 'severity'], `unknown severity ${JSON.stringify(severityLabel)}`));
+  const time = p.timeGeneratedUtc || p.startTimeUtc || p.detectedTimeUtc;
+  if (!time) return reject(reasonAt([...path, 'properties', 'timeGeneratedUtc'], 'required'));
+  const observedAt = toIsoUtc(time);
+  if (!observedAt) return reject(reasonAt([...path, 'properties', 'timeGeneratedUtc'], 'expected an ISO-8601 date-time'));
+  const region = alertId.location || 'global';
+  const finding: Finding = {
+    id: alertId.id,
+    source: 'defender',
+    cloud: 'azure',
+    type,
+    title: p.alertDisplayName || type,
+    severity,
+    account: alertId.subscriptionId,
+    region,
+    observedAt,
+    sample: isSampleAlert(alert),
+    // The alert's location is where Defender stores it, not necessarily where the resource runs.
+    resources: alertResources(alert),
+    recordState: 'active',
+    alertResourceId: alertId.id,
+  };
+  const status = translate(DEFENDER_STATUS, p.status || p.state);
+  if (status) finding.workflowStatus = status;
+  return accept(finding);
+}
+
+/** Defender alert status → ASFF-style workflow status (Active is untouched, InProgress is being handled). */
+const DEFENDER_STATUS = new Map<string, WorkflowStatus>([
+  ['active', 'new'],
+  ['inprogress', 'notified'],
+  ['resolved', 'resolved'],
+  ['dismissed', 'suppressed'],
+]);
+
+/**
+ * "Create sample alerts" produces alerts titled `[SAMPLE ALERT] …` with `SIMULATED_` alert types, and the
+ * validation alert `VM_EICAR` is documented as "test alert (not a threat)". The API has no documented
+ * sample flag; `isSample` is honoured in case a producer sets it.
+ */
+function isSampleAlert(alert: DefenderAlert): boolean {
+  const p = alert.properties;
+  const type = p.alertType || p.alertName || '';
+  return (
+    p.isSample === true ||
+    /^\s*\[SAMPLE ALERT\]/i.test(p.alertDisplayName ?? '') ||
+    /^SIMULATED_/i.test(type) ||
+    /^VM_EICAR$/i.test(type) ||
+    /^THIS IS A SAMPLE ALERT/i.test(p.description ?? '')
+  );
+}
+
+/** Every ARM resource the alert names: resourceIdentifiers, then the legacy associatedResource and host entities. */
+function alertResources(alert: DefenderAlert): Resource[] {
+  const p = alert.properties;
+  const ids = [
+    ...(p.resourceIdentifiers ?? []).filter((r) => r.type === 'AzureResource').map((r) => r.azureResourceId),
+    p.associatedResource,
+    ...(p.entities ?? []).map((e) => e.azureID),
+  ];
+  return armResources(ids, p.compromisedEntity);
+}
+
+/** ARM ids → resources, typed by the id itself and de-duplicated (ids are case-insensitive). */
+export function armResources(ids: readonly (string | null | undefined)[], compromisedEntity?: string | null): Resource[] {
+  const seen = new Set<string>();
+  const out: Resource[] = [];
+  for (const raw of ids) {
+    if (!raw) continue;
+    const arm = parseArmId(raw);
+    if (!arm?.type) continue;
+    const key = arm.id.toLowerCase();
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const resource: Resource = { type: arm.type, id: arm.id, tags: {}, account: arm.subscriptionId };
+    const details: Record<string, string> = {};
+    if (arm.resourceGroup) details['resourceGroup'] = arm.resourceGroup;
+    if (arm.name) details['name'] = arm.name;
+    if (compromisedEntity && arm.name?.toLowerCase() === compromisedEntity.toLowerCase()) details['compromised'] = 'true';
+    resource.details = details;
+    out.push(resource);
+  }
+  return out;
+}

@@ -1,0 +1,180 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ingestText } from './ingest.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const repo = resolve(here, '../../..');
+const publicFixtures = resolve(repo, '../shared/fixtures/public');
+const ownFixtures = resolve(repo, 'test/fixtures');
+
+function jsonFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsonFiles(join(dir, e.name)) : e.name.endsWith('.json') ? [join(dir, e.name)] : [],
+  );
+}
+
+interface Pinned {
+  source: string;
+  type: string;
+  severity: string;
+  sample: boolean;
+  resources: string[];
+  control?: string;
+  compliance?: string;
+}
+
+const FSBP = 'Software and Configuration Checks/Industry and Regulatory Standards/AWS-Foundational-Security-Best-Practices';
+const CIS = 'Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark';
+const sh = (control: string, severity: string, resources: string[], compliance = 'failed', type = FSBP): Pinned => ({
+  source: 'securityhub',
+  type,
+  severity,
+  sample: false,
+  resources,
+  control,
+  compliance,
+});
+
+/** What every public fixture must become: one finding each, pinned field by field. */
+const PUBLIC: Record<string, Pinned> = {
+  'guardduty/sample-Backdoor.EC2-DenialOfService.UdpOnTcpPorts.bare-array.json': {
+    source: 'guardduty',
+    type: 'Backdoor:EC2/DenialOfService.UdpOnTcpPorts',
+    severity: 'high',
+    sample: true,
+    resources: ['AwsEc2Instance'],
+  },
+  'guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json': {
+    source: 'guardduty',
+    type: 'Trojan:EC2/DGADomainRequest.B',
+    severity: 'high',
+    sample: true,
+    resources: ['AwsEc2Instance'],
+  },
+  'guardduty/sample-UnauthorizedAccess.EC2-SSHBruteForce.eventbridge.json': {
+    source: 'guardduty',
+    type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+    severity: 'low',
+    sample: true,
+    resources: ['AwsEc2Instance'],
+  },
+  'securityhub/asr-simdata-afsbp-ec2.2.json': sh('EC2.2', 'informational', ['AwsEc2SecurityGroup']),
+  'securityhub/asr-simdata-afsbp-ec2.8.json': sh('EC2.8', 'high', ['AwsEc2Instance']),
+  'securityhub/asr-simdata-afsbp-iam.8-nodetails.json': sh('IAM.8', 'medium', ['AwsIamUser']),
+  'securityhub/asr-simdata-afsbp-iam.8.json': sh('IAM.8', 'medium', ['AwsIamUser']),
+  'securityhub/asr-simdata-afsbp-s3.1.json': sh('S3.1', 'medium', ['AwsAccount']),
+  'securityhub/asr-simdata-afsbp-s3.2.json': sh('S3.2', 'informational', ['AwsS3Bucket'], 'passed', 'Effects/Data Exposure/AWS-Foundational-Security-Best-Practices'),
+  'securityhub/asr-simdata-afsbp-s3.4.json': sh('S3.4', 'medium', ['AwsS3Bucket']),
+  'securityhub/asr-simdata-afsbp-s3.8.json': sh('S3.8', 'high', ['AwsS3Bucket']),
+  'securityhub/asr-simdata-cis23.json': sh('CIS.2.3', 'critical', ['AwsS3Bucket'], 'warning', CIS),
+  'securityhub/asr-simdata-cis28.json': sh('CIS.2.8', 'medium', ['AwsKmsKey'], 'failed', CIS),
+  'securityhub/asr-simdata-cis4142.json': sh('CIS.4.1', 'high', ['AwsEc2SecurityGroup'], 'failed', CIS),
+};
+
+const DEFENDER_VM_ALERT: Pinned = {
+  source: 'defender',
+  type: 'VM_EICAR',
+  severity: 'high',
+  sample: true,
+  resources: ['Microsoft.Compute/virtualMachines'],
+};
+
+/** Our Azure fixtures that become findings. */
+const OWN: Record<string, Pinned> = {
+  'defender/alert-subscription-location.json': DEFENDER_VM_ALERT,
+  'defender/alert.eventgrid.json': DEFENDER_VM_ALERT,
+  'defender/alert.cloudevent.json': DEFENDER_VM_ALERT,
+  'graph/alert-get.json': {
+    source: 'defender',
+    type: 'DefenseEvasion',
+    severity: 'low',
+    sample: false,
+    resources: ['Microsoft.Compute/virtualMachines'],
+  },
+};
+
+function pin(file: string): Pinned {
+  const result = ingestText(readFileSync(file, 'utf8'), file);
+  expect(result.rejected).toEqual([]);
+  expect(result.findings).toHaveLength(1);
+  const f = (result.findings[0] as (typeof result.findings)[number]).finding;
+  const pinned: Pinned = {
+    source: f.source,
+    type: f.type,
+    severity: f.severity,
+    sample: f.sample,
+    resources: f.resources.map((r) => r.type),
+  };
+  if (f.control !== undefined) pinned.control = f.control;
+  if (f.complianceStatus !== undefined) pinned.compliance = f.complianceStatus;
+  return pinned;
+}
+
+describe('public fixtures', () => {
+  const files = jsonFiles(publicFixtures).map((f) => relative(publicFixtures, f));
+
+  it('pins every file in shared/fixtures/public (a new file needs a pin)', () => {
+    expect(files.sort()).toEqual(Object.keys(PUBLIC).sort());
+  });
+
+  for (const [file, expected] of Object.entries(PUBLIC)) {
+    it(`ingests ${file}`, () => {
+      expect(pin(join(publicFixtures, file))).toEqual(expected);
+    });
+  }
+});
+
+describe('own Azure fixtures', () => {
+  for (const [file, expected] of Object.entries(OWN)) {
+    it(`ingests ${file}`, () => {
+      expect(pin(join(ownFixtures, file))).toEqual(expected);
+    });
+  }
+
+  it('answers the Event Grid subscription validation instead of making a finding', () => {
+    const file = join(ownFixtures, 'defender/subscription-validation.eventgrid.json');
+    const result = ingestText(readFileSync(file, 'utf8'), file);
+    expect(result.findings).toEqual([]);
+    expect(result.rejected).toEqual([]);
+    expect(result.validations).toEqual([
+      {
+        validationCode: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6',
+        validationUrl: expect.stringMatching(/^https:\/\/rp-eastus2\.eventgrid\.azure\.net:553\//) as unknown as string,
+      },
+    ]);
+  });
+
+  it('turns AlertCreated and a Graph change notification into alert references to fetch', () => {
+    const created = join(ownFixtures, 'graph/alert-created.cloudevent.json');
+    expect(ingestText(readFileSync(created, 'utf8'), created)).toMatchObject({
+      findings: [],
+      rejected: [],
+      graphAlertRefs: [{ alertId: '<alert-id>', origin: created }],
+    });
+    const notification = join(ownFixtures, 'graph/change-notification.alerts_v2.json');
+    expect(ingestText(readFileSync(notification, 'utf8'), notification)).toMatchObject({
+      findings: [],
+      rejected: [],
+      graphAlertRefs: [{ alertId: 'da637578995287051192_756343937', origin: notification }],
+    });
+  });
+
+  it('rejects each bad-input file with a one-line reason', () => {
+    const reasons = Object.fromEntries(
+      jsonFiles(join(ownFixtures, 'bad')).map((f) => {
+        const result = ingestText(readFileSync(f, 'utf8'), f);
+        expect(result.findings).toEqual([]);
+        expect(result.rejected).toHaveLength(1);
+        return [relative(ownFixtures, f), result.rejected[0]?.reason];
+      }),
+    );
+    expect(reasons).toEqual({
+      'bad/empty.json': 'empty file',
+      'bad/invalid-json.json': expect.stringMatching(/^invalid JSON at line 5, column 5: /) as unknown as string,
+      'bad/unknown-shape.json': 'unrecognized event: not a GuardDuty, Security Hub, Defender or Graph shape',
+      'bad/missing-detail-id.eventbridge.json': 'detail.id: required',
+    });
+  });
+});

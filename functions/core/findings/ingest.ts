@@ -1,0 +1,264 @@
+/**
+ * Ingest: any supported security event in, normalized findings out (DESIGN.md §1). Pure: no I/O;
+ * never throws — every problem becomes a `rejected` entry naming the field.
+ *
+ * Batches (an array, `detail.findings[]`, `Findings[]`, an Event Grid batch, Graph `value[]`) are read
+ * item by item: a bad item is rejected on its own, naming its index (`detail.findings[2].Id: required`),
+ * and the good items around it still become findings — one malformed finding must not hide the others.
+ *
+ * `raw` is the event that carried the finding when it carried only that one (the EventBridge or Event
+ * Grid envelope included); in a batch of several it is the finding item itself.
+ */
+import { Buffer } from 'node:buffer';
+import type { Finding, IngestedFinding, Rejected } from '../model.js';
+import { looksLikeDefenderAlert, normalizeDefender } from './defender.js';
+import { FindingSchema } from './finding-schema.js';
+import { type GraphAlertRef, alertIdFromNotification, looksLikeGraphAlert, normalizeGraph } from './graph.js';
+import { normalizeGuardDuty } from './guardduty.js';
+import { type Path, reasonAt, zodReason } from './issues.js';
+import { MAX_DEPTH, canonicalJson, isRecord, measure, parseJson, sha256Hex } from './json.js';
+import { normalizeSecurityHub } from './securityhub.js';
+import type { Normalized } from './types.js';
+
+export const MAX_EVENT_BYTES = 256 * 1024;
+
+export const UNRECOGNIZED = 'unrecognized event: not a GuardDuty, Security Hub, Defender or Graph shape';
+export const SUBSCRIPTION_VALIDATION = 'Microsoft.EventGrid.SubscriptionValidationEvent';
+export const GRAPH_ALERT_CREATED = 'Microsoft.Graph.AlertCreated';
+
+export interface EventGridValidation {
+  validationCode: string;
+  validationUrl?: string;
+}
+
+export interface IngestResult {
+  findings: IngestedFinding[];
+  /** `{ file, reason }`; the reason names the field: `detail.severity: expected a number, got "high"`. */
+  rejected: Rejected[];
+  /** Event Grid subscription validation handshakes, to be answered by the edge. */
+  validations: EventGridValidation[];
+  /** Graph alerts announced by a change notification; the edge fetches them and calls normalizeGraphAlert. */
+  graphAlertRefs: GraphAlertRef[];
+}
+
+/** Reads one file or request body. */
+export function ingestText(text: string, origin: string): IngestResult {
+  return guarded(origin, (c) => {
+    const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+    if (body.trim() === '') return c.reject('empty file');
+    const bytes = Buffer.byteLength(body, 'utf8');
+    if (bytes > MAX_EVENT_BYTES) return c.reject(tooLarge(bytes));
+    const parsed = parseJson(body);
+    if (!parsed.ok) return c.reject(parsed.reason);
+    if (measure(parsed.value).depth > MAX_DEPTH) return c.reject(tooDeep());
+    readParsed(parsed.value, c);
+  });
+}
+
+/** Reads an event that a handler has already parsed (Lambda, Azure Functions). */
+export function ingestValue(value: unknown, origin: string): IngestResult {
+  return guarded(origin, (c) => {
+    if (value === undefined || value === null || value === '') return c.reject('empty event');
+    // Measured, not re-serialized: handlers call this per event and the walk is several times cheaper.
+    const size = measure(value);
+    if (size.depth > MAX_DEPTH) return c.reject(tooDeep());
+    if (size.bytes > MAX_EVENT_BYTES) return c.reject(tooLarge(size.bytes));
+    readParsed(value, c);
+  });
+}
+
+/** Normalizes a Graph alert the edge fetched after a change notification (`GET /security/alerts_v2/{id}`). */
+export function normalizeGraphAlert(alert: unknown, origin: string): IngestResult {
+  return guarded(origin, (c) => {
+    if (!isRecord(alert)) return c.reject('expected a Graph security alert object');
+    if (measure(alert).depth > MAX_DEPTH) return c.reject(tooDeep());
+    c.add(normalizeGraph(alert, []), alert);
+  });
+}
+
+function tooLarge(bytes: number): string {
+  return `event is ${Math.ceil(bytes / 1024)} KB, over the ${MAX_EVENT_BYTES / 1024} KB limit`;
+}
+
+function tooDeep(): string {
+  return `event nests deeper than ${MAX_DEPTH} levels`;
+}
+
+/** Collects results for one origin. */
+class Collector {
+  readonly result: IngestResult = { findings: [], rejected: [], validations: [], graphAlertRefs: [] };
+  private readonly hashes = new Map<unknown, string>();
+  constructor(readonly origin: string) {}
+
+  reject(reason: string): void {
+    this.result.rejected.push({ file: this.origin, reason });
+  }
+
+  add(normalized: Normalized, raw: unknown): void {
+    if (!normalized.ok) return this.reject(normalized.reason);
+    // The last gate: a finding leaves ingest complete or not at all.
+    const checked = FindingSchema.safeParse(normalized.finding);
+    if (!checked.success) return this.reject(zodReason(checked.error, normalized.finding, ['finding']));
+    this.result.findings.push(ingested(normalized.finding, raw, this.origin, this.hashes));
+  }
+}
+
+/**
+ * The raw hash is computed on first read and remembered: routing and planning never need it, the
+ * record and evidence manifest do, and hashing is most of ingest's cost. Findings of one envelope share it.
+ */
+function ingested(finding: Finding, raw: unknown, origin: string, hashes: Map<unknown, string>): IngestedFinding {
+  const out = { finding, raw, origin } as IngestedFinding;
+  Object.defineProperty(out, 'rawSha256', {
+    enumerable: true,
+    get(): string {
+      let hash = hashes.get(raw);
+      if (hash === undefined) {
+        hash = sha256Hex(canonicalJson(raw));
+        hashes.set(raw, hash);
+      }
+      return hash;
+    },
+  });
+  return out;
+}
+
+function guarded(origin: string, body: (c: Collector) => void): IngestResult {
+  const c = new Collector(origin);
+  try {
+    body(c);
+    return c.result;
+  } catch (e) {
+    // Nothing reaches the caller as an exception: a bug here must not take down a handler or the CLI.
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      findings: [],
+      rejected: [{ file: origin, reason: `internal error while reading the event: ${message}` }],
+      validations: [],
+      graphAlertRefs: [],
+    };
+  }
+}
+
+function readParsed(value: unknown, c: Collector): void {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return c.reject('empty batch: the array holds no events');
+    // A top-level array is a batch: a console export, an ASFF array, or an Event Grid batch.
+    value.forEach((item, i) => readObject(item, [i], c));
+    return;
+  }
+  readObject(value, [], c);
+}
+
+function readObject(value: unknown, path: Path, c: Collector): void {
+  if (!isRecord(value)) return c.reject(reasonAt(path, UNRECOGNIZED));
+  if (typeof value['detail-type'] === 'string') return readEventBridge(value, path, c);
+  if (isEventGridEvent(value)) return readGridEvent(value, path, c);
+  if (Array.isArray(value['Findings'])) return readFindingsList(value['Findings'], path, c);
+  if (isGraphNotificationCollection(value)) return readGraphNotifications(value['value'] as unknown[], path, c);
+  if (looksLikeGraphAlert(value)) return c.add(normalizeGraph(value, path), value);
+  if (looksLikeDefenderAlert(value)) return c.add(normalizeDefender(value, path), value);
+  if (looksLikeAsff(value)) return c.add(normalizeSecurityHub(value, path), value);
+  if (looksLikeGuardDuty(value)) return c.add(normalizeGuardDuty(value, path), value);
+  if (looksLikeGuardDutyPascal(value)) return c.add(normalizeGuardDuty(value, path, 'pascal'), value);
+  c.reject(reasonAt(path, UNRECOGNIZED));
+}
+
+function readEventBridge(event: Record<string, unknown>, path: Path, c: Collector): void {
+  const detailType = event['detail-type'] as string;
+  if (detailType === 'GuardDuty Finding') {
+    return c.add(normalizeGuardDuty(event['detail'], [...path, 'detail']), event);
+  }
+  if (detailType.startsWith('Security Hub Findings')) {
+    const detail = event['detail'];
+    const findings = isRecord(detail) ? detail['findings'] : undefined;
+    if (!Array.isArray(findings)) {
+      const problem = findings === undefined ? 'required' : 'expected an array';
+      return c.reject(reasonAt([...path, 'detail', 'findings'], problem));
+    }
+    if (findings.length === 0) return c.reject(reasonAt([...path, 'detail', 'findings'], 'empty: no findings'));
+    const region = typeof event['region'] === 'string' ? event['region'] : undefined;
+    findings.forEach((f, i) => {
+      c.add(normalizeSecurityHub(f, [...path, 'detail', 'findings', i], region), findings.length === 1 ? event : f);
+    });
+    return;
+  }
+  c.reject(reasonAt(path, `unrecognized event: EventBridge detail-type ${JSON.stringify(detailType)} is not a GuardDuty or Security Hub finding`));
+}
+
+/** EventGridSchema (`eventType`, `eventTime`, `dataVersion`) or CloudEvents 1.0 (`specversion`, `type`). */
+function isEventGridEvent(v: Record<string, unknown>): boolean {
+  return (
+    (typeof v['eventType'] === 'string' && ('eventTime' in v || 'dataVersion' in v || 'data' in v)) ||
+    (typeof v['specversion'] === 'string' && typeof v['type'] === 'string')
+  );
+}
+
+function readGridEvent(event: Record<string, unknown>, path: Path, c: Collector): void {
+  const type = (typeof event['eventType'] === 'string' ? event['eventType'] : event['type']) as string;
+  const data = event['data'];
+  const dataPath = [...path, 'data'];
+  if (type === SUBSCRIPTION_VALIDATION) {
+    const code = isRecord(data) ? data['validationCode'] : undefined;
+    if (typeof code !== 'string' || code === '') return c.reject(reasonAt([...dataPath, 'validationCode'], 'required'));
+    const url = isRecord(data) ? data['validationUrl'] : undefined;
+    c.result.validations.push(typeof url === 'string' ? { validationCode: code, validationUrl: url } : { validationCode: code });
+    return;
+  }
+  if (type === GRAPH_ALERT_CREATED) {
+    const fromData = alertIdFromNotification(data, dataPath);
+    const subject = typeof event['subject'] === 'string' ? /^Alert\/(.+)$/.exec(event['subject'])?.[1] : undefined;
+    if ('alertId' in fromData) c.result.graphAlertRefs.push({ alertId: fromData.alertId, origin: c.origin });
+    else if (subject) c.result.graphAlertRefs.push({ alertId: subject, origin: c.origin });
+    else c.reject(fromData.reason);
+    return;
+  }
+  if (isRecord(data) && looksLikeDefenderAlert(data)) return c.add(normalizeDefender(data, dataPath), event);
+  if (isRecord(data) && looksLikeGraphAlert(data)) return c.add(normalizeGraph(data, dataPath), event);
+  if (data === undefined) return c.reject(reasonAt(dataPath, 'required'));
+  c.reject(reasonAt(path, `unrecognized event: Event Grid event ${JSON.stringify(type)} carries no Defender or Graph alert`));
+}
+
+/** `{"Findings": [...]}`: GuardDuty GetFindings (PascalCase) or Security Hub GetFindings (ASFF). */
+function readFindingsList(findings: unknown[], path: Path, c: Collector): void {
+  if (findings.length === 0) return c.reject(reasonAt([...path, 'Findings'], 'empty: no findings'));
+  findings.forEach((f, i) => {
+    const at = [...path, 'Findings', i];
+    if (!isRecord(f)) return c.reject(reasonAt(at, UNRECOGNIZED));
+    if (looksLikeAsff(f)) return c.add(normalizeSecurityHub(f, at), f);
+    if (looksLikeGuardDuty(f)) return c.add(normalizeGuardDuty(f, at), f);
+    c.add(normalizeGuardDuty(f, at, 'pascal'), f);
+  });
+}
+
+function isGraphNotificationCollection(v: Record<string, unknown>): boolean {
+  const items = v['value'];
+  return (
+    Array.isArray(items) &&
+    items.length > 0 &&
+    items.every(isRecord) &&
+    items.some((i) => 'changeType' in i || 'lifecycleEvent' in i || 'subscriptionId' in i)
+  );
+}
+
+function readGraphNotifications(items: unknown[], path: Path, c: Collector): void {
+  items.forEach((item, i) => {
+    const ref = alertIdFromNotification(item, [...path, 'value', i]);
+    if ('alertId' in ref) c.result.graphAlertRefs.push({ alertId: ref.alertId, origin: c.origin });
+    else c.reject(ref.reason);
+  });
+}
+
+function looksLikeAsff(v: Record<string, unknown>): boolean {
+  return typeof v['ProductArn'] === 'string' || v['SchemaVersion'] === '2018-10-08';
+}
+
+function looksLikeGuardDuty(v: Record<string, unknown>): boolean {
+  const arn = v['arn'];
+  return (typeof arn === 'string' && arn.includes(':guardduty:')) || ('schemaVersion' in v && 'accountId' in v && 'service' in v);
+}
+
+function looksLikeGuardDutyPascal(v: Record<string, unknown>): boolean {
+  const arn = v['Arn'];
+  return (typeof arn === 'string' && arn.includes(':guardduty:')) || ('SchemaVersion' in v && 'AccountId' in v && 'Service' in v);
+}

@@ -1,0 +1,309 @@
+import { describe, expect, it } from 'vitest';
+import { incidentId } from '../incident-id.js';
+import type { Finding } from '../model.js';
+import { SKIP_REASONS } from '../model.js';
+import { loadPlaybooks } from '../playbooks/load.js';
+import { routeFinding } from '../playbooks/match.js';
+import type { Playbook } from '../playbooks/schema.js';
+import { PlaybookSchema } from '../playbooks/schema.js';
+import {
+  STORAGE_ID,
+  USER_ID,
+  defenderAlert,
+  finding,
+  fixtureS31,
+  fixtureS38,
+  fixtureTrojan,
+  graphAlert,
+  instance,
+  resource,
+} from '../playbooks/testing/findings.js';
+import { DEFAULT_SETTINGS, planIncident, planSettings } from './plan.js';
+import type { PlanSettings } from './plan.js';
+
+const playbooks = loadPlaybooks();
+const byId = (id: string): Playbook => {
+  const p = playbooks.find((x) => x.id === id);
+  if (!p) throw new Error(`no playbook ${id}`);
+  return p;
+};
+const NOW = new Date('2026-03-28T12:00:00Z');
+const settings = (overrides: Partial<PlanSettings> = {}): PlanSettings => planSettings({ now: NOW, ...overrides });
+const plan = (f: Finding, overrides: Partial<PlanSettings> = {}) => planIncident(f, routeFinding(f, playbooks), settings(overrides));
+const reasons = (f: Finding, overrides: Partial<PlanSettings> = {}) => plan(f, overrides).skipped.map((s) => `${s.reason} ${s.action} ${s.target.id}`);
+
+const INSTANCE = 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234def567890';
+
+describe('planIncident: an EC2 compromise', () => {
+  it('contains and preserves the instance side by side, where the instance lives', () => {
+    const incident = plan(finding());
+    expect(incident.playbook).toBe('aws-ec2-compromise');
+    const onInstance = { target: { type: 'AwsEc2Instance', id: INSTANCE }, dependsOn: [], account: '111122223333', region: 'eu-west-1', approval: false, params: {} };
+    expect(incident.steps).toEqual([
+      { id: `quarantine-instance:${INSTANCE}`, action: 'quarantine-instance', phase: 'contain', ...onInstance },
+      { id: `snapshot-volumes:${INSTANCE}`, action: 'snapshot-volumes', phase: 'preserve', ...onInstance },
+    ]);
+    expect(incident.skipped).toEqual([]);
+    expect(incident.clocks).toEqual([]);
+  });
+
+  it('adds update-finding for a Security Hub finding, after containment and preservation', () => {
+    const f = finding({ source: 'securityhub', productArn: 'arn:aws:securityhub:eu-west-1::product/aws/guardduty', recordState: 'active' });
+    const notify = plan(f).steps.find((s) => s.action === 'update-finding');
+    expect(notify).toMatchObject({ phase: 'notify', target: { type: 'finding', id: f.id } });
+    expect(notify?.dependsOn).toEqual([`quarantine-instance:${INSTANCE}`, `snapshot-volumes:${INSTANCE}`]);
+  });
+
+  it('acts where each instance is: account and region from the resource, then its ARN, then the finding', () => {
+    const bare = { type: 'AwsEc2Instance', id: 'arn:aws:ec2:us-east-2:444455556666:instance/i-0feedfacecafe0001', tags: {} };
+    const f = finding({ resources: [bare, { type: 'AwsEc2Instance', id: 'i-0feedfacecafe0002', tags: {} }] });
+    const where = plan(f).steps.filter((s) => s.action === 'quarantine-instance').map((s) => [s.account, s.region]);
+    expect(where).toEqual([
+      ['444455556666', 'us-east-2'],
+      ['111122223333', 'eu-west-1'],
+    ]);
+  });
+
+  it('never repeats a step for the same action and target', () => {
+    const r = instance('i-0abc1234def567890');
+    const incident = plan(finding({ resources: [r, { ...r }] }));
+    expect(incident.steps.map((s) => s.id)).toEqual([`quarantine-instance:${INSTANCE}`, `snapshot-volumes:${INSTANCE}`]);
+  });
+});
+
+describe('deterministic ids', () => {
+  it('the same finding id is the same incident, whatever else changed (redelivery, count update)', () => {
+    const a = plan(finding({ id: 'abc' }));
+    const b = plan(finding({ id: 'abc', severity: 'critical', observedAt: '2026-04-01T00:00:00.000Z' }), { now: new Date('2026-04-01T00:00:00Z') });
+    expect(a.id).toBe(b.id);
+    expect(a.id).toMatch(/^inc-[0-9a-f]{16}$/);
+    expect(a.steps.map((s) => s.id)).toEqual(b.steps.map((s) => s.id));
+  });
+
+  it('is sha256(source:id) (pinned with sha256sum), so another source or id is another incident', () => {
+    expect(incidentId({ source: 'guardduty', id: 'abc' })).toBe('inc-bbf54cf4c89428d0');
+    expect(incidentId({ source: 'securityhub', id: 'abc' })).not.toBe(incidentId({ source: 'guardduty', id: 'abc' }));
+    expect(incidentId({ source: 'guardduty', id: 'abd' })).not.toBe(incidentId({ source: 'guardduty', id: 'abc' }));
+  });
+});
+
+describe('skip reasons', () => {
+  it('sample-finding: automatic mode skips every step of a sample, clock included', () => {
+    const incident = plan(fixtureTrojan);
+    expect(incident.steps).toEqual([]);
+    expect(incident.skipped.map((s) => [s.reason, s.action])).toEqual([
+      ['sample-finding', 'quarantine-instance'],
+      ['sample-finding', 'snapshot-volumes'],
+    ]);
+    expect(incident.skipped[0]?.detail).toMatch(/automatic mode never acts on samples/);
+    const s3Sample = plan({ ...fixtureS38, sample: true });
+    expect(s3Sample.steps).toEqual([]);
+    expect(s3Sample.clocks).toEqual([]);
+  });
+
+  it('tabletop and manual modes do act on samples', () => {
+    expect(plan(fixtureTrojan, { mode: 'tabletop' }).steps).toHaveLength(2);
+    expect(plan(fixtureTrojan, { mode: 'manual' }).steps).toHaveLength(2);
+  });
+
+  it('exempt: a resource tagged cordon:exempt=true (any case) is left alone, with the tag named', () => {
+    const f = finding({ resources: [instance('i-0abc1234def567890', { 'Cordon:Exempt': ' TRUE ' })] });
+    const incident = plan(f);
+    expect(incident.steps).toEqual([]);
+    expect(incident.skipped.map((s) => [s.reason, s.action, s.detail])).toEqual([
+      ['exempt', 'quarantine-instance', `tag cordon:exempt=true on ${INSTANCE}`],
+      ['exempt', 'snapshot-volumes', `tag cordon:exempt=true on ${INSTANCE}`],
+    ]);
+    expect(plan(finding({ resources: [instance('i-0abc1234def567890', { 'cordon:exempt': 'false' })] })).skipped).toEqual([]);
+  });
+
+  it('blast-radius-targets: targets beyond the cap are left for a person, on every action', () => {
+    const resources = Array.from({ length: 4 }, (_, i) => instance(`i-0000000000000000${i}`));
+    const f = finding({ resources });
+    const incident = plan(f, { maxTargetsPerIncident: 2 });
+    expect(new Set(incident.steps.map((s) => s.target.id))).toEqual(new Set([resources[0]?.id, resources[1]?.id]));
+    expect(incident.skipped.map((s) => `${s.reason} ${s.action} ${s.target.id.slice(-2)}`)).toEqual([
+      'blast-radius-targets quarantine-instance 02',
+      'blast-radius-targets quarantine-instance 03',
+      'blast-radius-targets snapshot-volumes 02',
+      'blast-radius-targets snapshot-volumes 03',
+    ]);
+    expect(incident.skipped[0]?.detail).toMatch(/already acts on 2 targets/);
+  });
+
+  it("the playbook's own limit applies too: the stricter cap wins", () => {
+    const resources = Array.from({ length: 12 }, (_, i) => instance(`i-00000000000000${String(i).padStart(2, '0')}`));
+    expect(new Set(plan(finding({ resources })).steps.map((s) => s.target.id)).size).toBe(10);
+    expect(new Set(plan(finding({ resources }), { maxTargetsPerIncident: 50 }).steps.map((s) => s.target.id)).size).toBe(10);
+  });
+
+  it("blast-radius-account-rate: once the account's hourly cap is reached, the rest waits", () => {
+    const incident = plan(finding(), { maxActionsPerAccountPerHour: 5, actionsThisHour: { '111122223333': 4 } });
+    expect(incident.steps.map((s) => s.action)).toEqual(['quarantine-instance']);
+    expect(incident.skipped.map((s) => [s.reason, s.action, s.detail])).toEqual([
+      ['blast-radius-account-rate', 'snapshot-volumes', 'account 111122223333 reached 5 actions this hour (the cap)'],
+    ]);
+    expect(plan(finding(), { maxActionsPerAccountPerHour: 5, actionsThisHour: { '999999999999': 5 } }).skipped).toEqual([]);
+  });
+
+  it('unsupported-target: S3.1 names the account, which the bucket action cannot take, but the clock runs', () => {
+    const incident = plan(fixtureS31);
+    expect(incident.playbook).toBe('aws-s3-data-exposure');
+    expect(incident.skipped).toEqual([
+      {
+        action: 'block-s3-public-access',
+        target: { type: 'AwsAccount', id: 'AWS::::Account:111111111111' },
+        phase: 'contain',
+        reason: 'unsupported-target',
+        detail: expect.stringMatching(/acts on AwsS3Bucket; AWS::::Account:111111111111 is AwsAccount, an account-level finding .*s3control:PutPublicAccessBlock/),
+      },
+    ]);
+    expect(incident.steps.map((s) => s.action)).toEqual(['update-finding', 'open-clock']);
+    expect(incident.steps.every((s) => s.dependsOn.length === 0)).toBe(true);
+    expect(incident.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+  });
+
+  it('unsupported-target: a temporary ASIA key cannot be deactivated; the role revocation covers it', () => {
+    const role = resource('AwsIamRole', 'arn:aws:iam::111122223333:role/app-instance-role');
+    const key = resource('AwsIamAccessKey', 'ASIAXAMPLE0000000001');
+    const f = finding({ type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', resources: [key, role] });
+    const incident = plan(f);
+    expect(incident.playbook).toBe('aws-iam-credential-compromise');
+    expect(incident.steps.map((s) => s.id)).toEqual(['revoke-role-sessions:arn:aws:iam::111122223333:role/app-instance-role']);
+    expect(incident.skipped.map((s) => [s.reason, s.action])).toEqual([['unsupported-target', 'deactivate-access-key']]);
+    expect(incident.clocks).toEqual([]);
+  });
+
+  it('unsupported-target: an IAM user without a key is named for every step that could not act', () => {
+    const f = finding({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', severity: 'medium', resources: [resource('AwsIamUser', 'arn:aws:iam::111122223333:user/alice')] });
+    expect(reasons(f)).toEqual([
+      'unsupported-target revoke-role-sessions arn:aws:iam::111122223333:user/alice',
+      'unsupported-target deactivate-access-key arn:aws:iam::111122223333:user/alice',
+    ]);
+  });
+
+  it('unsupported-target: a finding without the handle its notify step needs', () => {
+    const f = finding({ source: 'securityhub', recordState: 'active' });
+    expect(reasons(f)).toEqual([`unsupported-target update-finding ${f.id}`]);
+    expect(plan(f).skipped[0]?.detail).toBe(`finding ${f.id} carries no productArn: there is no securityhub finding to update`);
+  });
+
+  it('covers every skip reason the planner can decide (already-done is the runner’s)', () => {
+    const planned = new Set<string>();
+    for (const f of [fixtureTrojan, fixtureS31, finding({ resources: [instance('i-0abc1234def567890', { 'cordon:exempt': 'true' })] })]) {
+      for (const s of plan(f).skipped) planned.add(s.reason);
+    }
+    for (const s of plan(finding(), { maxActionsPerAccountPerHour: 1 }).skipped) planned.add(s.reason);
+    for (const s of plan(finding({ resources: [instance('i-01'), instance('i-02')] }), { maxTargetsPerIncident: 1 }).skipped) planned.add(s.reason);
+    expect([...planned].sort()).toEqual(SKIP_REASONS.filter((r) => r !== 'already-done').sort());
+  });
+});
+
+describe('approval', () => {
+  it('a resource tagged cordon:approval=required waits for a person; notify steps never do', () => {
+    const f = finding({
+      source: 'securityhub',
+      productArn: 'arn:aws:securityhub:eu-west-1::product/aws/guardduty',
+      resources: [instance('i-0abc1234def567890', { 'cordon:approval': 'Required' })],
+    });
+    expect(plan(f).steps.map((s) => [s.action, s.approval])).toEqual([
+      ['quarantine-instance', true],
+      ['snapshot-volumes', true],
+      ['update-finding', false],
+    ]);
+  });
+
+  it("a playbook's approval: required applies to every acting step", () => {
+    const strict = { ...byId('aws-ec2-compromise'), approval: 'required' as const };
+    expect(planIncident(finding(), strict, settings()).steps.every((s) => s.approval)).toBe(true);
+  });
+});
+
+describe('clocks', () => {
+  it('S3 exposure opens GDPR Art. 33 at awareness (= now unless given) + 72 h, after the containment', () => {
+    const incident = plan(fixtureS38);
+    expect(incident.clocks).toEqual([{ regime: 'gdpr-art33', awareAt: '2026-03-28T12:00:00.000Z', deadline: '2026-03-31T12:00:00.000Z' }]);
+    const clock = incident.steps.find((s) => s.action === 'open-clock');
+    expect(clock).toMatchObject({
+      target: { type: 'incident', id: incident.id },
+      phase: 'notify',
+      dependsOn: ['block-s3-public-access:arn:aws:s3:::example'],
+      params: { gdpr: true, nis2: false, awareAt: '2026-03-28T12:00:00.000Z' },
+    });
+    const aware = plan(fixtureS38, { awareAt: new Date('2026-03-27T08:00:00Z') });
+    expect(aware.clocks[0]?.deadline).toBe('2026-03-30T08:00:00.000Z');
+  });
+
+  it('NIS2 clocks join when the entity is in scope', () => {
+    expect(plan(fixtureS38, { nis2: true }).clocks.map((c) => c.regime)).toEqual([
+      'gdpr-art33',
+      'nis2-early-warning',
+      'nis2-notification',
+      'nis2-final',
+    ]);
+  });
+
+  it('IAM: the clock opens on exfiltration only', () => {
+    const key = resource('AwsIamAccessKey', 'AKIAIOSFODNN7EXAMPLE');
+    const exfil = plan(finding({ type: 'Exfiltration:IAMUser/AnomalousBehavior', resources: [key] }));
+    expect(exfil.steps.map((s) => s.action)).toEqual(['deactivate-access-key', 'open-clock']);
+    expect(exfil.clocks).toHaveLength(1);
+    expect(plan(finding({ type: 'Persistence:IAMUser/AnomalousBehavior', resources: [key] })).clocks).toEqual([]);
+  });
+
+  it('identity: revoke sessions; the clock only when data was taken', () => {
+    const taken = plan(graphAlert({ type: 'Exfiltration' }));
+    expect(taken.steps.map((s) => [s.action, s.target.id])).toEqual([
+      ['revoke-user-sessions', USER_ID],
+      ['open-clock', taken.id],
+    ]);
+    expect(plan(graphAlert()).steps.map((s) => s.action)).toEqual(['revoke-user-sessions']);
+  });
+
+  it('an EC2 compromise opens no clock, even in NIS2 scope (no open-clock step)', () => {
+    expect(plan(finding(), { nis2: true }).clocks).toEqual([]);
+  });
+});
+
+describe('azure', () => {
+  it('VM: quarantine and snapshot in the subscription of the VM, then update the alert', () => {
+    const incident = plan(defenderAlert());
+    expect(incident.steps.map((s) => [s.action, s.phase, s.account, s.dependsOn.length])).toEqual([
+      ['quarantine-vm', 'contain', '20ff7fc3-e762-44dd-bd96-b71116dcdc23', 0],
+      ['snapshot-disks', 'preserve', '20ff7fc3-e762-44dd-bd96-b71116dcdc23', 0],
+      ['update-alert', 'notify', '20ff7fc3-e762-44dd-bd96-b71116dcdc23', 2],
+    ]);
+  });
+
+  it('storage: block public access, update the alert, open the clock', () => {
+    const storage = [{ type: 'Microsoft.Storage/storageAccounts', id: STORAGE_ID, tags: {} }];
+    const incident = plan(defenderAlert({ type: 'Storage.Blob_AnonymousAccessAnomaly', resources: storage }));
+    expect(incident.steps.map((s) => s.action)).toEqual(['block-storage-public-access', 'update-alert', 'open-clock']);
+    expect(incident.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+  });
+});
+
+describe('no playbook', () => {
+  it('is an incident with nothing to do, still with its deterministic id', () => {
+    const f = finding({ type: 'Recon:EC2/PortProbeUnprotectedPort' });
+    expect(plan(f)).toEqual({ id: incidentId(f), finding: f, playbook: null, steps: [], skipped: [], clocks: [] });
+  });
+});
+
+describe('inline playbooks', () => {
+  it('a step can narrow its targets, and can override its phase', () => {
+    const p = PlaybookSchema.parse({
+      id: 'narrow',
+      title: 'n',
+      description: 'n',
+      cloud: 'aws',
+      match: { source: ['guardduty'] },
+      steps: [{ action: 'snapshot-volumes', phase: 'contain', params: { copyTags: true } }],
+    });
+    expect(planIncident(finding(), p, settings()).steps[0]).toMatchObject({ phase: 'contain', params: { copyTags: true } });
+  });
+
+  it('DEFAULT_SETTINGS is automatic, outside NIS2, with an hourly account cap', () => {
+    expect(DEFAULT_SETTINGS).toEqual({ mode: 'automatic', nis2: false, maxActionsPerAccountPerHour: 50 });
+  });
+});

@@ -1,0 +1,224 @@
+import { ACTION_CATALOG } from '../actions/catalog.js';
+import { clocksFor } from '../clocks/clocks.js';
+import { incidentId, stepId } from '../incident-id.js';
+import type {
+  ActionName,
+  Finding,
+  Incident,
+  Mode,
+  Phase,
+  PlannedStep,
+  Resource,
+  SkippedStep,
+  SkipReason,
+  Target,
+} from '../model.js';
+import { compileGlobs } from '../playbooks/glob.js';
+import type { Playbook, PlaybookStep } from '../playbooks/schema.js';
+import { locate } from './locate.js';
+
+/**
+ * Finding + playbook + settings → the incident's steps, skipped steps and clocks. Pure: the same
+ * input always gives the same plan, so redeliveries plan identically and tests need no clock.
+ */
+export interface PlanSettings {
+  mode: Mode;
+  now: Date;
+  /** When the organisation became aware; defaults to `now` (DESIGN.md §5). */
+  awareAt?: Date;
+  /** The entity is in NIS2 scope: open-clock also opens the NIS2 Art. 23 clocks. */
+  nis2: boolean;
+  /** Operator cap on targets per incident; the stricter of this and the playbook's `limits.maxTargets` applies. */
+  maxTargetsPerIncident?: number;
+  maxActionsPerAccountPerHour: number;
+  /** Actions already taken this hour, per account (from the case store). */
+  actionsThisHour?: Readonly<Record<string, number>>;
+}
+
+export const DEFAULT_SETTINGS: Readonly<Omit<PlanSettings, 'now'>> = {
+  mode: 'automatic',
+  nis2: false,
+  maxActionsPerAccountPerHour: 50,
+};
+
+export function planSettings(overrides: Partial<PlanSettings> & Pick<PlanSettings, 'now'>): PlanSettings {
+  return { ...DEFAULT_SETTINGS, ...overrides };
+}
+
+export const EXEMPT_TAG = 'cordon:exempt';
+export const APPROVAL_TAG = 'cordon:approval';
+
+/** Tag keys compared case-insensitively (Azure tag names are), values too. */
+export function tagValue(resource: Pick<Resource, 'tags'>, key: string): string | undefined {
+  const want = key.toLowerCase();
+  for (const [k, v] of Object.entries(resource.tags)) if (k.toLowerCase() === want) return v.trim().toLowerCase();
+  return undefined;
+}
+
+/** The finding field a notify step needs to find the finding again in its source. */
+const FINDING_HANDLE: Partial<Record<ActionName, 'productArn' | 'alertResourceId'>> = {
+  'update-finding': 'productArn',
+  'update-alert': 'alertResourceId',
+};
+
+/** Why a resource the playbook cannot act on is left alone, where there is more to say than the type. */
+const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
+  'block-s3-public-access|AwsAccount':
+    'an account-level finding (e.g. Security Hub S3.1): turn on the account\'s S3 Block Public Access (s3control:PutPublicAccessBlock) by hand',
+};
+
+/** A target of the right type that the action still cannot take, and why. */
+function unfitTarget(action: ActionName, r: Resource): string | undefined {
+  if (action === 'deactivate-access-key' && r.id.startsWith('ASIA')) {
+    return `${r.id} is a temporary (STS) key, which cannot be deactivated; revoking the role's sessions covers it`;
+  }
+  return undefined;
+}
+
+interface Candidate {
+  action: ActionName;
+  phase: Phase;
+  target: Target;
+  resource?: Resource;
+  params: PlaybookStep['params'];
+}
+
+const typeFilters = new WeakMap<PlaybookStep, (type: string) => boolean>();
+
+function stepApplies(step: PlaybookStep, finding: Finding): boolean {
+  if (step.sources && !step.sources.includes(finding.source)) return false;
+  if (!step.types) return true;
+  let matches = typeFilters.get(step);
+  if (!matches) {
+    matches = compileGlobs(step.types);
+    typeFilters.set(step, matches);
+  }
+  return matches(finding.type);
+}
+
+function resourceTypesOf(step: PlaybookStep): readonly string[] | null {
+  const spec = ACTION_CATALOG[step.action];
+  if (spec.targets.includes('finding') || spec.targets.includes('incident')) return null;
+  return step.targets ?? spec.targets;
+}
+
+function skip(c: Candidate, reason: SkipReason, detail: string): SkippedStep {
+  return { action: c.action, target: c.target, phase: c.phase, reason, detail };
+}
+
+/** One candidate per (action, target): resource steps fan out over the finding's matching resources. */
+function candidates(finding: Finding, playbook: Playbook, id: string, unsupported: SkippedStep[]): Candidate[] {
+  const steps = playbook.steps.filter((s) => stepApplies(s, finding));
+  const covered = new Set<string>();
+  for (const step of steps) {
+    const types = resourceTypesOf(step);
+    if (types) for (const r of finding.resources) if (types.includes(r.type)) covered.add(r.id);
+  }
+  const out: Candidate[] = [];
+  for (const step of steps) {
+    const spec = ACTION_CATALOG[step.action];
+    const base = { action: step.action, phase: step.phase ?? spec.phase, params: step.params };
+    const types = resourceTypesOf(step);
+    if (!types) {
+      const target: Target = spec.targets.includes('finding') ? { type: 'finding', id: finding.id } : { type: 'incident', id };
+      out.push({ ...base, target });
+      continue;
+    }
+    const matched = finding.resources.filter((r) => types.includes(r.type));
+    for (const r of matched) out.push({ ...base, target: { type: r.type, id: r.id }, resource: r });
+    if (matched.length > 0) continue;
+    // Nothing here for this step: name what the finding does point at, unless another step handles it.
+    for (const r of finding.resources) {
+      if (covered.has(r.id)) continue;
+      const hint = UNSUPPORTED_HINTS[`${step.action}|${r.type}`];
+      const c = { ...base, target: { type: r.type, id: r.id } };
+      unsupported.push(skip(c, 'unsupported-target', `${step.action} acts on ${types.join(', ')}; ${r.id} is ${r.type}${hint ? `, ${hint}` : ''}`));
+    }
+  }
+  const seen = new Set<string>();
+  return out.filter((c) => {
+    const key = stepId(c.action, c.target);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function planIncident(finding: Finding, playbook: Playbook | null, settings: PlanSettings): Incident {
+  const id = incidentId(finding);
+  const incident: Incident = { id, finding, playbook: playbook?.id ?? null, steps: [], skipped: [], clocks: [] };
+  if (!playbook) return incident;
+
+  const awareAt = settings.awareAt ?? settings.now;
+  const gdpr = playbook.clocks.gdpr;
+  const nis2 = settings.nis2;
+  const sample = finding.sample && settings.mode === 'automatic';
+  const maxTargets = Math.min(playbook.limits.maxTargets, settings.maxTargetsPerIncident ?? Infinity);
+  const rateCap = settings.maxActionsPerAccountPerHour;
+  const actionsByAccount = new Map<string, number>(Object.entries(settings.actionsThisHour ?? {}));
+  const acceptedTargets = new Set<string>();
+  const planned: PlannedStep[] = [];
+
+  for (const c of candidates(finding, playbook, id, incident.skipped)) {
+    if (sample) {
+      incident.skipped.push(skip(c, 'sample-finding', 'sample finding: automatic mode never acts on samples (replay it with cordon tabletop)'));
+      continue;
+    }
+    if (c.action === 'open-clock' && !gdpr && !nis2) continue; // no regime in scope: no clock to open
+    const r = c.resource;
+    if (!r) {
+      const handle = FINDING_HANDLE[c.action];
+      if (handle && !finding[handle]) {
+        incident.skipped.push(skip(c, 'unsupported-target', `finding ${finding.id} carries no ${handle}: there is no ${finding.source} finding to update`));
+        continue;
+      }
+      const params = c.action === 'open-clock' ? { ...c.params, gdpr, nis2, awareAt: awareAt.toISOString() } : { ...c.params };
+      planned.push(step(c, { account: finding.account, region: finding.region }, false, params));
+      continue;
+    }
+    if (tagValue(r, EXEMPT_TAG) === 'true') {
+      incident.skipped.push(skip(c, 'exempt', `tag ${EXEMPT_TAG}=true on ${r.id}`));
+      continue;
+    }
+    const unfit = unfitTarget(c.action, r);
+    if (unfit) {
+      incident.skipped.push(skip(c, 'unsupported-target', unfit));
+      continue;
+    }
+    if (!acceptedTargets.has(r.id) && acceptedTargets.size >= maxTargets) {
+      incident.skipped.push(skip(c, 'blast-radius-targets', `the incident already acts on ${maxTargets} targets (the cap); ${r.id} is left for a person`));
+      continue;
+    }
+    acceptedTargets.add(r.id);
+    const where = locate(r, finding);
+    const done = actionsByAccount.get(where.account) ?? 0;
+    if (done >= rateCap) {
+      incident.skipped.push(skip(c, 'blast-radius-account-rate', `account ${where.account} reached ${rateCap} actions this hour (the cap)`));
+      continue;
+    }
+    actionsByAccount.set(where.account, done + 1);
+    const approval = playbook.approval === 'required' || tagValue(r, APPROVAL_TAG) === 'required';
+    planned.push(step(c, where, approval, { ...c.params }));
+  }
+
+  // Notify waits for containment and preservation; those two run side by side.
+  const acting = planned.filter((s) => s.phase !== 'notify').map((s) => s.id);
+  for (const s of planned) if (s.phase === 'notify') s.dependsOn = [...acting];
+  incident.steps = planned;
+  if (planned.some((s) => s.action === 'open-clock')) incident.clocks = clocksFor({ gdpr, nis2, awareAt });
+  return incident;
+}
+
+function step(c: Candidate, where: { account: string; region: string }, approval: boolean, params: PlannedStep['params']): PlannedStep {
+  return {
+    id: stepId(c.action, c.target),
+    action: c.action,
+    target: c.target,
+    phase: c.phase,
+    dependsOn: [],
+    account: where.account,
+    region: where.region,
+    approval,
+    params,
+  };
+}

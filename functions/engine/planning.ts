@@ -1,0 +1,47 @@
+import { ingestText } from '../core/findings/ingest.js';
+import type { Incident, IngestedFinding, Rejected } from '../core/model.js';
+import type { Router } from '../core/playbooks/match.js';
+import { planIncident, type PlanSettings } from '../core/plan/plan.js';
+import type { InputFile } from './inputs.js';
+
+export interface PlannedFinding {
+  incident: Incident;
+  ingested: IngestedFinding;
+  /** How many times this finding arrived in the inputs (redeliveries, count updates). */
+  deliveries: number;
+}
+
+export interface PlanBatch {
+  planned: PlannedFinding[];
+  rejected: Rejected[];
+  validations: { validationCode: string; origin: string }[];
+  graphAlertRefs: { alertId: string; origin: string }[];
+}
+
+/**
+ * Ingest → route → plan over many inputs. Pure apart from the inputs it is given.
+ * The same finding delivered twice plans once (incident ids are deterministic), so a
+ * storm of count updates collapses to one incident per finding.
+ */
+export function planBatch(inputs: readonly InputFile[], router: Router, settings: PlanSettings): PlanBatch {
+  const byIncident = new Map<string, PlannedFinding>();
+  const batch: PlanBatch = { planned: [], rejected: [], validations: [], graphAlertRefs: [] };
+  for (const input of inputs) {
+    if ('rejected' in input) {
+      batch.rejected.push(input.rejected);
+      continue;
+    }
+    const result = ingestText(input.text, input.origin);
+    batch.rejected.push(...result.rejected);
+    batch.graphAlertRefs.push(...result.graphAlertRefs);
+    for (const v of result.validations) batch.validations.push({ validationCode: v.validationCode, origin: input.origin });
+    for (const ingested of result.findings) {
+      const incident = planIncident(ingested.finding, router(ingested.finding), settings);
+      const seen = byIncident.get(incident.id);
+      if (seen) seen.deliveries += 1;
+      else byIncident.set(incident.id, { incident, ingested, deliveries: 1 });
+    }
+  }
+  batch.planned = [...byIncident.values()];
+  return batch;
+}

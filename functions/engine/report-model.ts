@@ -1,0 +1,55 @@
+import type { CaseStore } from '../records/case-store.js';
+import type { EvidenceStore } from '../records/evidence.js';
+import type { ReportIncident, ReportModel, ReportRun } from '../report/model.js';
+import type { IncidentReport } from './responder.js';
+
+/** Gathers what the after-action report shows from the run's results and the records. */
+export async function buildReportModel(
+  run: ReportRun,
+  reports: readonly IncidentReport[],
+  records: { store: CaseStore; evidence: EvidenceStore; audit: { records: number; head: string } },
+  generatedAt: string,
+): Promise<ReportModel> {
+  const incidents: ReportIncident[] = [];
+  for (const r of reports) {
+    const manifest = records.evidence.read(r.incident.id);
+    const clocks = await records.store.listClocks(r.incident.id);
+    const stored = await records.store.getIncident(r.incident.id);
+    const incident: ReportIncident = {
+      id: r.incident.id,
+      finding: r.incident.finding,
+      playbook: r.incident.playbook,
+      status: stored?.status ?? (r.status === 'no-action' ? 'open' : r.status),
+      steps: r.steps
+        .filter((s) => !r.incident.skipped.some((k) => `${k.action}:${k.target.id}` === s.stepId))
+        .map((s) => ({
+          id: s.stepId,
+          action: s.action,
+          target: s.target,
+          phase: s.phase,
+          status: s.status,
+          calls: s.calls,
+          ...(s.reason !== undefined ? { reason: s.reason } : {}),
+          ...(s.errorClass !== undefined ? { errorClass: s.errorClass } : {}),
+          ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
+          ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
+        })),
+      skipped: r.incident.skipped,
+      evidence: manifest ? [...manifest.snapshots, ...manifest.isolation, ...manifest.originalConfigurations] : [],
+      clocks: clocks.map((c) => ({
+        regime: c.regime,
+        awareAt: c.awareAt,
+        deadline: c.deadline,
+        state: c.state,
+        ...(c.notificationReference !== undefined ? { notificationReference: c.notificationReference } : {}),
+        ...(c.closedAt !== undefined ? { closedAt: c.closedAt } : {}),
+      })),
+      escalations: r.escalated
+        ? [{ at: r.finishedAt, reason: r.steps.filter((s) => s.status === 'failed').map((s) => `${s.action} on ${s.target.id}: ${s.reason ?? s.errorClass ?? 'failed'}`).join('; ') }]
+        : [],
+    };
+    if (manifest?.finding) incident.findingSha256 = manifest.finding.rawSha256;
+    incidents.push(incident);
+  }
+  return { run, incidents, audit: records.audit, generatedAt };
+}

@@ -1,0 +1,54 @@
+import { join } from 'node:path';
+import { SIM_CREDENTIALS, createAwsClients } from '../adapters/aws/clients.js';
+import { createAzureClients } from '../adapters/azure/clients.js';
+import type { ActionInput } from '../core/actions/types.js';
+import { createActionExecutor, type ActionExecutor } from '../actions/registry.js';
+import { AuditLog } from '../records/audit-log.js';
+import type { CaseStore } from '../records/case-store.js';
+import { EvidenceStore } from '../records/evidence.js';
+import { SqliteCaseStore } from '../records/sqlite-case-store.js';
+
+/** The local records of one Cordon home: case store, audit log, evidence. */
+export interface LocalRecords {
+  home: string;
+  store: CaseStore;
+  audit: AuditLog;
+  evidence: EvidenceStore;
+  close(): Promise<void>;
+}
+
+export function openLocalRecords(home: string): LocalRecords {
+  const store = new SqliteCaseStore(join(home, 'cordon.db'));
+  return { home, store, audit: AuditLog.inHome(home), evidence: new EvidenceStore(home), close: () => store.close() };
+}
+
+/** The correlation id the estate logs a call under: unique per incident and step. */
+export const stepCorrelation = (input: Pick<ActionInput, 'incidentId' | 'stepId'>) => `${input.incidentId}/${input.stepId}`;
+
+export interface Target {
+  /** The simulated estate's URL; absent = the real clouds, with the ambient credentials. */
+  endpoint?: string;
+  store: CaseStore;
+  now(): Date;
+  reminderOffsetsHours?: readonly number[];
+}
+
+/** The action runner wired to the simulated estate or to the real clouds. */
+export function localExecutor(target: Target): ActionExecutor {
+  const { endpoint } = target;
+  return createActionExecutor({
+    aws: (input) => ({
+      clients: createAwsClients({
+        region: input.region,
+        stepId: stepCorrelation(input),
+        ...(endpoint ? { endpoint, credentials: SIM_CREDENTIALS } : {}),
+      }),
+      now: target.now,
+    }),
+    azure: (input) => ({
+      clients: createAzureClients({ subscriptionId: input.account, stepId: stepCorrelation(input), ...(endpoint ? { endpoint } : {}) }),
+      now: target.now,
+    }),
+    cordon: () => ({ store: target.store, now: target.now, ...(target.reminderOffsetsHours ? { reminderOffsetsHours: target.reminderOffsetsHours } : {}) }),
+  });
+}

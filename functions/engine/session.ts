@@ -1,0 +1,61 @@
+import type { Playbook } from '../core/playbooks/schema.js';
+import type { Mode } from '../core/model.js';
+import type { StateMachine } from '../../workflows/asl.js';
+import { compilePlaybook } from '../../workflows/compile.js';
+import type { ApprovalAnswer } from '../../workflows/runner.js';
+import type { PlannedFinding } from './planning.js';
+import { respond, type IncidentReport, type ResponderEvent } from './responder.js';
+import { localExecutor, stepCorrelation, type LocalRecords } from './runtime.js';
+import type { SimulatedEstate } from '../sim/estate.js';
+
+export interface LocalSessionOptions {
+  mode: Mode;
+  playbooks: readonly Playbook[];
+  records: LocalRecords;
+  /** The simulated estate; absent = the real clouds with the ambient credentials. */
+  estate?: SimulatedEstate;
+  speed?: number;
+  approve?: () => Promise<ApprovalAnswer>;
+  onEvent?: (e: ResponderEvent) => void;
+}
+
+/**
+ * Runs planned findings through their workflows in this process — the local engine behind
+ * `cordon tabletop` and `cordon run --execute`. Each playbook compiles once to the same ASL
+ * the cloud deploys.
+ */
+export async function runLocally(planned: readonly PlannedFinding[], options: LocalSessionOptions): Promise<IncidentReport[]> {
+  const definitions = new Map<string, StateMachine>();
+  const definitionFor = (id: string): StateMachine => {
+    let d = definitions.get(id);
+    if (!d) {
+      const playbook = options.playbooks.find((p) => p.id === id);
+      if (!playbook) throw new Error(`playbook ${id} is not loaded`);
+      d = compilePlaybook(playbook);
+      definitions.set(id, d);
+    }
+    return d;
+  };
+  const now = () => new Date();
+  const { estate, records } = options;
+  const executeAction = localExecutor({ ...(estate ? { endpoint: estate.url } : {}), store: records.store, now });
+  const reports: IncidentReport[] = [];
+  for (const p of planned) {
+    reports.push(
+      await respond(p, {
+        mode: options.mode,
+        store: records.store,
+        audit: records.audit,
+        evidence: records.evidence,
+        definitionFor,
+        executeAction,
+        ...(estate ? { callsFor: (incidentId: string, stepId: string) => estate.server.callsFor(stepCorrelation({ incidentId, stepId })).map((c) => c.operation) } : {}),
+        ...(options.approve ? { requestApproval: options.approve } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        now,
+        ...(options.speed ? { speed: options.speed } : {}),
+      }),
+    );
+  }
+  return reports;
+}

@@ -1,0 +1,223 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Incident } from '../core/model.js';
+import { CaseStoreError, type CaseStore } from './case-store.js';
+
+/** A realistic incident: GuardDuty's CryptoCurrency finding on one instance, planned by aws-ec2-compromise. */
+export function sampleIncident(id = 'inc-0123456789abcdef'): Incident {
+  const instance = { type: 'AwsEc2Instance' as const, id: 'arn:aws:ec2:us-east-1:123456789012:instance/i-0a1b2c3d4e5f60718' };
+  return {
+    id,
+    finding: {
+      id: '60c1f1a2b3c4d5e6f708192a3b4c5d6e',
+      source: 'guardduty',
+      cloud: 'aws',
+      type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+      title: 'EC2 instance is querying a domain name that is associated with Bitcoin-related activity.',
+      severity: 'high',
+      account: '123456789012',
+      region: 'us-east-1',
+      observedAt: '2024-03-30T22:15:04.000Z',
+      sample: false,
+      resources: [{ ...instance, tags: { Name: 'web-1' } }],
+    },
+    playbook: 'aws-ec2-compromise',
+    steps: [
+      {
+        id: `quarantine-instance:${instance.id}`,
+        action: 'quarantine-instance',
+        target: instance,
+        phase: 'contain',
+        dependsOn: [],
+        account: '123456789012',
+        region: 'us-east-1',
+        approval: false,
+        params: {},
+      },
+    ],
+    skipped: [],
+    clocks: [{ regime: 'gdpr-art33', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-04-02T22:20:00.000Z' }],
+  };
+}
+
+const INC = 'inc-0123456789abcdef';
+const OTHER = 'inc-fedcba9876543210';
+const AT = '2024-03-30T22:20:00.000Z';
+const gdpr = { regime: 'gdpr-art33' as const, awareAt: AT, deadline: '2024-04-02T22:20:00.000Z' };
+const nis2 = { regime: 'nis2-early-warning' as const, awareAt: AT, deadline: '2024-03-31T22:20:00.000Z' };
+
+async function refusal(p: Promise<unknown>): Promise<CaseStoreError['code']> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CaseStoreError);
+  return (e as CaseStoreError).code;
+}
+
+/**
+ * The one behaviour every CaseStore adapter must show. `makeStore` returns a fresh, empty store;
+ * `openAgain` (optional) opens a second handle on the same data, as another process would.
+ */
+export function caseStoreContract(name: string, makeStore: () => Promise<{ store: CaseStore; openAgain?: () => Promise<CaseStore> }>): void {
+  describe(`CaseStore contract: ${name}`, () => {
+    let store: CaseStore;
+    let openAgain: (() => Promise<CaseStore>) | undefined;
+    beforeEach(async () => {
+      ({ store, openAgain } = await makeStore());
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('keeps the first record of a redelivered incident and tracks its status', async () => {
+      const first = await store.putIncident(sampleIncident(), AT);
+      expect(first.created).toBe(true);
+      expect(first.record).toMatchObject({ id: INC, status: 'open', playbook: 'aws-ec2-compromise', createdAt: AT });
+      const again = await store.putIncident(sampleIncident(), '2024-03-30T23:00:00.000Z');
+      expect(again.created).toBe(false);
+      expect(again.record.createdAt).toBe(AT);
+      await store.putIncident(sampleIncident(OTHER), '2024-03-30T22:21:00.000Z');
+      const updated = await store.setIncidentStatus(INC, 'contained', '2024-03-30T22:21:30.000Z');
+      expect(updated).toMatchObject({ status: 'contained', updatedAt: '2024-03-30T22:21:30.000Z', createdAt: AT });
+      expect((await store.getIncident(INC))?.incident.finding.type).toBe('CryptoCurrency:EC2/BitcoinTool.B!DNS');
+      expect((await store.listIncidents()).map((r) => r.id)).toEqual([INC, OTHER]);
+      expect(await store.getIncident('inc-0000000000000000')).toBeUndefined();
+      expect(await refusal(store.setIncidentStatus('inc-0000000000000000', 'closed', AT))).toBe('not-found');
+    });
+
+    it('lets exactly one of many concurrent claims of a step win', async () => {
+      const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => store.claimStep(INC, 'quarantine-instance:i-1', { at: AT, owner: `cordon/test#${i}` })));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await store.getStep(INC, 'quarantine-instance:i-1')).toMatchObject({ status: 'running', attempts: 1, startedAt: AT });
+    });
+
+    it('records a step outcome and reports it to a redelivery', async () => {
+      expect(await store.claimStep(INC, 'snapshot-volumes:i-1', { at: AT, owner: 'cordon/tabletop' })).toBe(true);
+      const done = await store.finishStep(INC, 'snapshot-volumes:i-1', {
+        status: 'succeeded',
+        before: { snapshots: [] },
+        after: { snapshots: ['snap-0123'] },
+        finishedAt: '2024-03-30T22:20:02.000Z',
+      });
+      expect(done).toMatchObject({ status: 'succeeded', owner: 'cordon/tabletop', after: { snapshots: ['snap-0123'] }, finishedAt: '2024-03-30T22:20:02.000Z' });
+      expect(await store.claimStep(INC, 'snapshot-volumes:i-1', { at: AT, owner: 'cordon/automatic' })).toBe(false);
+      expect(await refusal(store.finishStep(INC, 'snapshot-volumes:i-1', { status: 'skipped', reason: 'already-done', finishedAt: AT }))).toBe('conflict');
+      expect(await refusal(store.finishStep(INC, 'nope', { status: 'skipped', reason: 'x', finishedAt: AT }))).toBe('not-found');
+    });
+
+    it('lets a failed step be claimed again, counting attempts', async () => {
+      await store.claimStep(INC, 'quarantine-instance:i-1', { at: AT, owner: 'a' });
+      await store.finishStep(INC, 'quarantine-instance:i-1', { status: 'failed', errorClass: 'Throttled', reason: 'RequestLimitExceeded', finishedAt: AT });
+      expect(await store.getStep(INC, 'quarantine-instance:i-1')).toMatchObject({ status: 'failed', errorClass: 'Throttled', reason: 'RequestLimitExceeded' });
+      expect(await store.claimStep(INC, 'quarantine-instance:i-1', { at: '2024-03-30T22:25:00.000Z', owner: 'b' })).toBe(true);
+      expect(await store.getStep(INC, 'quarantine-instance:i-1')).toMatchObject({ status: 'running', attempts: 2, owner: 'b' });
+      await store.claimStep(INC, 'snapshot-volumes:i-1', { at: '2024-03-30T22:19:00.000Z', owner: 'a' });
+      expect((await store.listSteps(INC)).map((s) => s.stepId)).toEqual(['snapshot-volumes:i-1', 'quarantine-instance:i-1']);
+      expect(await store.listSteps(OTHER)).toEqual([]);
+    });
+
+    it('counts actions per account by the hour, losing none under concurrency', async () => {
+      await Promise.all(Array.from({ length: 10 }, () => store.recordAction('123456789012', '2024-03-30T22:59:59.000Z')));
+      await store.recordAction('123456789012', '2024-03-30T20:00:00.000Z');
+      await store.recordAction('210987654321', '2024-03-30T22:10:00.000Z');
+      expect(await store.countActions('123456789012', '2024-03-30T22:30:00.000Z')).toBe(10);
+      expect(await store.countActions('123456789012', '2024-03-30T20:30:00.000Z')).toBe(11);
+      expect(await store.countActions('123456789012', '2024-03-30T23:00:00.000Z')).toBe(0);
+      expect(await store.countActions('999999999999', '2024-03-30T00:00:00.000Z')).toBe(0);
+    });
+
+    it('opens a clock once per incident and regime', async () => {
+      const opened = await Promise.all([1, 2, 3, 4].map(() => store.openClock(INC, gdpr, { openedAt: AT })));
+      expect(opened.filter((o) => o.created)).toHaveLength(1);
+      const again = await store.openClock(INC, { ...gdpr, deadline: '2030-01-01T00:00:00.000Z' }, { openedAt: '2024-03-31T00:00:00.000Z' });
+      expect(again.created).toBe(false);
+      expect(again.record).toMatchObject({ deadline: gdpr.deadline, openedAt: AT, state: 'open', reminderOffsetsHours: [24, 4], remindersSent: [] });
+      await store.openClock(INC, nis2, { openedAt: AT, reminderOffsetsHours: [2, 12] });
+      expect((await store.getClock(INC, 'nis2-early-warning'))?.reminderOffsetsHours).toEqual([12, 2]);
+      expect((await store.listClocks(INC)).map((c) => c.regime).sort()).toEqual(['gdpr-art33', 'nis2-early-warning']);
+      expect(await refusal(store.openClock(OTHER, gdpr, { openedAt: AT, reminderOffsetsHours: [0] }))).toBe('invalid');
+    });
+
+    it('sends each reminder once and closes a clock only with a notification reference', async () => {
+      await store.openClock(INC, gdpr, { openedAt: AT });
+      await store.openClock(OTHER, gdpr, { openedAt: AT });
+      const sends = await Promise.all([1, 2, 3].map(() => store.recordReminder(INC, 'gdpr-art33', 24, '2024-04-01T22:20:00.000Z')));
+      expect(sends.filter(Boolean)).toHaveLength(1);
+      expect(await store.recordReminder(INC, 'gdpr-art33', 4, '2024-04-02T18:20:00.000Z')).toBe(true);
+      expect((await store.getClock(INC, 'gdpr-art33'))?.remindersSent.map((r) => r.offsetHours)).toEqual([24, 4]);
+
+      expect(await refusal(store.closeClock(INC, 'gdpr-art33', { reference: ' ', by: 'dpo@example.eu', at: AT }))).toBe('invalid');
+      const closed = await store.closeClock(INC, 'gdpr-art33', { reference: 'CNIL-2024-0412', by: 'dpo@example.eu', at: '2024-04-01T09:00:00.000Z' });
+      expect(closed).toMatchObject({ state: 'closed', notificationReference: 'CNIL-2024-0412', closedBy: 'dpo@example.eu', closedAt: '2024-04-01T09:00:00.000Z' });
+      expect((await store.listOpenClocks()).map((c) => c.incident)).toEqual([OTHER]);
+      expect(await refusal(store.closeClock(INC, 'gdpr-art33', { reference: 'again', by: 'x', at: AT }))).toBe('conflict');
+      expect(await store.recordReminder(INC, 'gdpr-art33', 1, AT)).toBe(false);
+      expect(await refusal(store.closeClock(INC, 'nis2-final', { reference: 'r', by: 'x', at: AT }))).toBe('not-found');
+    });
+
+    it('corrects awareness keeping the earlier times and the reason', async () => {
+      await store.openClock(INC, gdpr, { openedAt: AT });
+      await store.recordReminder(INC, 'gdpr-art33', 24, '2024-04-01T22:20:00.000Z');
+      expect(await refusal(store.correctAwareness(INC, 'gdpr-art33', { awareAt: AT, deadline: AT, reason: '', by: 'x', at: AT }))).toBe('invalid');
+      const corrected = await store.correctAwareness(INC, 'gdpr-art33', {
+        awareAt: '2024-03-30T08:00:00.000Z',
+        deadline: '2024-04-02T08:00:00.000Z',
+        reason: 'SOC ticket shows the alert was seen at 08:00',
+        by: 'analyst@example.eu',
+        at: '2024-03-31T10:00:00.000Z',
+      });
+      expect(corrected).toMatchObject({ awareAt: '2024-03-30T08:00:00.000Z', deadline: '2024-04-02T08:00:00.000Z', remindersSent: [] });
+      expect(corrected.awarenessCorrections).toEqual([
+        {
+          previousAwareAt: AT,
+          previousDeadline: gdpr.deadline,
+          awareAt: '2024-03-30T08:00:00.000Z',
+          deadline: '2024-04-02T08:00:00.000Z',
+          reason: 'SOC ticket shows the alert was seen at 08:00',
+          by: 'analyst@example.eu',
+          at: '2024-03-31T10:00:00.000Z',
+        },
+      ]);
+      expect((await store.listOpenClocks())[0]?.deadline).toBe('2024-04-02T08:00:00.000Z');
+    });
+
+    it('runs approvals: request once, decide once, reject with a reason, time out', async () => {
+      const req = { incident: INC, stepId: 'quarantine-instance:i-1', token: 'tok-1', requestedAt: AT, timeoutAt: '2024-03-30T23:20:00.000Z' };
+      expect((await store.requestApproval(req)).created).toBe(true);
+      const again = await store.requestApproval({ ...req, token: 'tok-2' });
+      expect(again).toMatchObject({ created: false, record: { token: 'tok-1', status: 'pending' } });
+      await store.requestApproval({ ...req, stepId: 'snapshot-volumes:i-1', token: 'tok-3', timeoutAt: '2024-03-30T22:50:00.000Z' });
+      await store.requestApproval({ ...req, incident: OTHER, token: 'tok-4' });
+      expect((await store.listPendingApprovals(INC)).map((a) => a.token).sort()).toEqual(['tok-1', 'tok-3']);
+      expect(await store.listPendingApprovals()).toHaveLength(3);
+
+      expect(await refusal(store.decideApproval(INC, req.stepId, { decision: 'rejected', by: 'oncall', at: AT }))).toBe('invalid');
+      const approved = await store.decideApproval(INC, req.stepId, { decision: 'approved', by: 'oncall@example.eu', at: '2024-03-30T22:30:00.000Z' });
+      expect(approved).toMatchObject({ status: 'approved', decidedBy: 'oncall@example.eu', decidedAt: '2024-03-30T22:30:00.000Z', token: 'tok-1' });
+      expect(await refusal(store.decideApproval(INC, req.stepId, { decision: 'rejected', reason: 'late', by: 'x', at: AT }))).toBe('conflict');
+      expect(await refusal(store.decideApproval(INC, 'nope', { decision: 'approved', by: 'x', at: AT }))).toBe('not-found');
+
+      const rejected = await store.decideApproval(OTHER, req.stepId, { decision: 'rejected', reason: 'production database, isolate by hand', by: 'ciso', at: AT });
+      expect(rejected).toMatchObject({ status: 'rejected', reason: 'production database, isolate by hand' });
+
+      expect(await store.timeOutApprovals('2024-03-30T22:40:00.000Z')).toEqual([]);
+      const timedOut = await store.timeOutApprovals('2024-03-30T22:50:00.000Z');
+      expect(timedOut).toMatchObject([{ stepId: 'snapshot-volumes:i-1', status: 'timed-out', decidedBy: 'cordon/timeout' }]);
+      expect(await store.listPendingApprovals()).toEqual([]);
+      expect((await store.getApproval(INC, 'snapshot-volumes:i-1'))?.status).toBe('timed-out');
+    });
+
+    it('shows one handle’s writes to another handle on the same data', async () => {
+      if (!openAgain) return;
+      const second = await openAgain();
+      try {
+        await store.putIncident(sampleIncident(), AT);
+        expect(await second.claimStep(INC, 's', { at: AT, owner: 'second' })).toBe(true);
+        expect(await store.claimStep(INC, 's', { at: AT, owner: 'first' })).toBe(false);
+        expect((await second.getIncident(INC))?.status).toBe('open');
+      } finally {
+        await second.close();
+      }
+    });
+  });
+}

@@ -1,0 +1,171 @@
+import type { ErrorClass } from '../core/actions/types.js';
+import type { Clock, ClockRegime, Incident } from '../core/model.js';
+
+/**
+ * The case store port: what Cordon remembers about incidents between events and processes.
+ * Two adapters implement it (SQLite locally, DynamoDB in the cloud) and pass one contract suite
+ * (`case-store.contract.ts`). Every method that changes state is atomic: two processes working at
+ * once never lose an update and never both claim the same step.
+ * All times are ISO-8601 UTC strings passed in by the caller (the store never reads the clock).
+ */
+export interface CaseStore {
+  /** Records an incident; a redelivered finding maps to the same id and keeps the first record. */
+  putIncident(incident: Incident, at: string): Promise<{ created: boolean; record: IncidentRecord }>;
+  getIncident(id: string): Promise<IncidentRecord | undefined>;
+  listIncidents(): Promise<IncidentRecord[]>;
+  setIncidentStatus(id: string, status: IncidentStatus, at: string): Promise<IncidentRecord>;
+
+  /** Atomically claims a step; false when it is already running or finished (a failed step may be claimed again). */
+  claimStep(incident: string, stepId: string, claim: StepClaim): Promise<boolean>;
+  finishStep(incident: string, stepId: string, outcome: StepOutcome): Promise<StepRecord>;
+  getStep(incident: string, stepId: string): Promise<StepRecord | undefined>;
+  listSteps(incident: string): Promise<StepRecord[]>;
+
+  /** Blast radius: one more action against `account` at `at` (counted per hour). */
+  recordAction(account: string, at: string): Promise<void>;
+  /** Actions recorded against `account` in the hours from the one containing `since` onwards. */
+  countActions(account: string, since: string): Promise<number>;
+
+  /** Idempotent per incident + regime: a second call returns the clock already open (or closed). */
+  openClock(incident: string, clock: Clock, options: OpenClockOptions): Promise<{ created: boolean; record: ClockRecord }>;
+  getClock(incident: string, regime: ClockRegime): Promise<ClockRecord | undefined>;
+  listClocks(incident: string): Promise<ClockRecord[]>;
+  listOpenClocks(): Promise<ClockRecord[]>;
+  /** Records that the reminder `offsetHours` before the deadline went out; false when it already had (send once). */
+  recordReminder(incident: string, regime: ClockRegime, offsetHours: number, sentAt: string): Promise<boolean>;
+  /** Only a person closes a clock, by recording the notification made. */
+  closeClock(incident: string, regime: ClockRegime, closing: ClockClosing): Promise<ClockRecord>;
+  /** Moves awareness (and so the deadline, computed by the caller), keeping the earlier times and the reason. */
+  correctAwareness(incident: string, regime: ClockRegime, correction: AwarenessCorrectionInput): Promise<ClockRecord>;
+
+  /** Idempotent per incident + step: a redelivered request keeps the first token. */
+  requestApproval(request: ApprovalRequest): Promise<{ created: boolean; record: ApprovalRecord }>;
+  getApproval(incident: string, stepId: string): Promise<ApprovalRecord | undefined>;
+  /** Only a pending approval can be decided; a rejection needs a reason. */
+  decideApproval(incident: string, stepId: string, decision: ApprovalDecision): Promise<ApprovalRecord>;
+  listPendingApprovals(incident?: string): Promise<ApprovalRecord[]>;
+  /** Marks every pending approval whose timeout is at or before `now` as timed-out and returns them. */
+  timeOutApprovals(now: string): Promise<ApprovalRecord[]>;
+
+  close(): Promise<void>;
+}
+
+export const INCIDENT_STATUSES = ['open', 'contained', 'escalated', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export interface IncidentRecord {
+  id: string;
+  incident: Incident;
+  status: IncidentStatus;
+  playbook: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type StepStatus = 'running' | 'succeeded' | 'skipped' | 'failed';
+
+export interface StepClaim {
+  at: string;
+  /** Who claimed it (`cordon/<mode>` plus a process id), for the record. */
+  owner: string;
+}
+
+export type StepOutcome =
+  | { status: 'succeeded'; before?: unknown; after?: unknown; finishedAt: string }
+  | { status: 'skipped'; reason: string; before?: unknown; finishedAt: string }
+  | { status: 'failed'; errorClass: ErrorClass; reason: string; finishedAt: string };
+
+export interface StepRecord {
+  incident: string;
+  stepId: string;
+  status: StepStatus;
+  owner: string;
+  attempts: number;
+  startedAt: string;
+  finishedAt?: string;
+  reason?: string;
+  errorClass?: ErrorClass;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface OpenClockOptions {
+  openedAt: string;
+  /** Hours before the deadline at which to remind; default DEFAULT_REMINDER_OFFSETS_HOURS. */
+  reminderOffsetsHours?: readonly number[];
+}
+
+export const DEFAULT_REMINDER_OFFSETS_HOURS: readonly number[] = [24, 4];
+
+export interface ClockRecord extends Clock {
+  incident: string;
+  state: 'open' | 'closed';
+  openedAt: string;
+  reminderOffsetsHours: number[];
+  remindersSent: { offsetHours: number; sentAt: string }[];
+  notificationReference?: string;
+  closedBy?: string;
+  closedAt?: string;
+  awarenessCorrections: AwarenessCorrection[];
+}
+
+export interface ClockClosing {
+  reference: string;
+  by: string;
+  at: string;
+}
+
+export interface AwarenessCorrectionInput {
+  awareAt: string;
+  /** The new deadline, from the clock arithmetic (functions/core/clocks). */
+  deadline: string;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+export interface AwarenessCorrection {
+  previousAwareAt: string;
+  previousDeadline: string;
+  awareAt: string;
+  deadline: string;
+  reason: string;
+  by: string;
+  at: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'timed-out';
+
+export interface ApprovalRequest {
+  incident: string;
+  stepId: string;
+  /** The Step Functions / local-runner task token that resumes the workflow. */
+  token: string;
+  requestedAt: string;
+  timeoutAt: string;
+}
+
+export interface ApprovalRecord extends ApprovalRequest {
+  status: ApprovalStatus;
+  reason?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+}
+
+export interface ApprovalDecision {
+  decision: 'approved' | 'rejected';
+  by: string;
+  at: string;
+  reason?: string;
+}
+
+/** A typed refusal: the record is missing, or in a state that does not allow the change. */
+export class CaseStoreError extends Error {
+  override readonly name = 'CaseStoreError';
+  constructor(
+    readonly code: 'not-found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,221 @@
+import type { Clock, ClockRegime, Incident } from '../core/model.js';
+import {
+  CaseStoreError,
+  DEFAULT_REMINDER_OFFSETS_HOURS,
+  type ApprovalDecision,
+  type ApprovalRecord,
+  type ApprovalRequest,
+  type AwarenessCorrectionInput,
+  type CaseStore,
+  type ClockClosing,
+  type ClockRecord,
+  type IncidentRecord,
+  type IncidentStatus,
+  type OpenClockOptions,
+  type StepClaim,
+  type StepOutcome,
+  type StepRecord,
+} from './case-store.js';
+import { hourBucket, type Mutation, type RecordTable } from './record-table.js';
+
+const ALL = 'all';
+const OPEN = 'open';
+const PENDING = 'pending';
+
+const clockFlag = (c: ClockRecord): Mutation<ClockRecord> => ({ body: c, flag: c.state === 'open' ? OPEN : undefined });
+const approvalFlag = (a: ApprovalRecord): Mutation<ApprovalRecord> => ({ body: a, flag: a.status === 'pending' ? PENDING : undefined });
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new CaseStoreError('not-found', `${what} not found`);
+  return value;
+}
+
+/**
+ * The case-store rules (claims, clock and approval life cycles), written once over a RecordTable.
+ * Each change is a pure function of the stored document, run inside the table's atomic `mutate`.
+ */
+export class DocumentCaseStore implements CaseStore {
+  constructor(private readonly table: RecordTable) {}
+
+  async putIncident(incident: Incident, at: string) {
+    const { changed, body } = await this.table.mutate<IncidentRecord>('incident', incident.id, '', (current) =>
+      current ? undefined : { body: { id: incident.id, incident, status: 'open', playbook: incident.playbook, createdAt: at, updatedAt: at }, flag: ALL },
+    );
+    return { created: changed, record: required(body, `incident ${incident.id}`) };
+  }
+
+  getIncident(id: string) {
+    return this.table.get<IncidentRecord>('incident', id, '');
+  }
+
+  async listIncidents() {
+    const all = await this.table.listByFlag<IncidentRecord>('incident', ALL);
+    return all.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async setIncidentStatus(id: string, status: IncidentStatus, at: string) {
+    const { body } = await this.table.mutate<IncidentRecord>('incident', id, '', (current) => {
+      const record = required(current, `incident ${id}`);
+      if (record.status === status) return undefined;
+      return { body: { ...record, status, updatedAt: at }, flag: ALL };
+    });
+    return required(body, `incident ${id}`);
+  }
+
+  async claimStep(incident: string, stepId: string, claim: StepClaim) {
+    const { changed } = await this.table.mutate<StepRecord>('step', incident, stepId, (current) => {
+      // A failed step may be tried again (a redelivery after a fix); anything else is taken.
+      if (current && current.status !== 'failed') return undefined;
+      return {
+        body: { incident, stepId, status: 'running', owner: claim.owner, attempts: (current?.attempts ?? 0) + 1, startedAt: claim.at },
+      };
+    });
+    return changed;
+  }
+
+  async finishStep(incident: string, stepId: string, outcome: StepOutcome) {
+    const { body } = await this.table.mutate<StepRecord>('step', incident, stepId, (current) => {
+      const step = required(current, `step ${stepId} of ${incident}`);
+      if (step.status !== 'running') throw new CaseStoreError('conflict', `step ${stepId} of ${incident} is ${step.status}, not running`);
+      const { startedAt, owner, attempts } = step;
+      const base = { incident, stepId, owner, attempts, startedAt, finishedAt: outcome.finishedAt };
+      switch (outcome.status) {
+        case 'succeeded':
+          return { body: { ...base, status: 'succeeded', before: outcome.before, after: outcome.after } };
+        case 'skipped':
+          return { body: { ...base, status: 'skipped', reason: outcome.reason, before: outcome.before } };
+        case 'failed':
+          return { body: { ...base, status: 'failed', reason: outcome.reason, errorClass: outcome.errorClass } };
+      }
+    });
+    return required(body, `step ${stepId} of ${incident}`);
+  }
+
+  getStep(incident: string, stepId: string) {
+    return this.table.get<StepRecord>('step', incident, stepId);
+  }
+
+  async listSteps(incident: string) {
+    const steps = await this.table.listByIncident<StepRecord>('step', incident);
+    return steps.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.stepId.localeCompare(b.stepId));
+  }
+
+  recordAction(account: string, at: string) {
+    return this.table.addActions(account, hourBucket(at), 1);
+  }
+
+  countActions(account: string, since: string) {
+    return this.table.sumActions(account, hourBucket(since));
+  }
+
+  async openClock(incident: string, clock: Clock, options: OpenClockOptions) {
+    const offsets = [...(options.reminderOffsetsHours ?? DEFAULT_REMINDER_OFFSETS_HOURS)];
+    if (offsets.some((h) => !Number.isFinite(h) || h <= 0)) throw new CaseStoreError('invalid', 'reminder offsets must be positive hours');
+    const { changed, body } = await this.table.mutate<ClockRecord>('clock', incident, clock.regime, (current) =>
+      current
+        ? undefined
+        : clockFlag({
+            incident,
+            regime: clock.regime,
+            awareAt: clock.awareAt,
+            deadline: clock.deadline,
+            state: 'open',
+            openedAt: options.openedAt,
+            reminderOffsetsHours: offsets.sort((a, b) => b - a),
+            remindersSent: [],
+            awarenessCorrections: [],
+          }),
+    );
+    return { created: changed, record: required(body, `clock ${clock.regime} of ${incident}`) };
+  }
+
+  getClock(incident: string, regime: ClockRegime) {
+    return this.table.get<ClockRecord>('clock', incident, regime);
+  }
+
+  listClocks(incident: string) {
+    return this.table.listByIncident<ClockRecord>('clock', incident);
+  }
+
+  listOpenClocks() {
+    return this.table.listByFlag<ClockRecord>('clock', OPEN);
+  }
+
+  async recordReminder(incident: string, regime: ClockRegime, offsetHours: number, sentAt: string) {
+    const { changed } = await this.table.mutate<ClockRecord>('clock', incident, regime, (current) => {
+      const clock = required(current, `clock ${regime} of ${incident}`);
+      if (clock.state !== 'open' || clock.remindersSent.some((r) => r.offsetHours === offsetHours)) return undefined;
+      return clockFlag({ ...clock, remindersSent: [...clock.remindersSent, { offsetHours, sentAt }] });
+    });
+    return changed;
+  }
+
+  async closeClock(incident: string, regime: ClockRegime, closing: ClockClosing) {
+    if (closing.reference.trim() === '') throw new CaseStoreError('invalid', 'a notification reference is required to close a clock');
+    if (closing.by.trim() === '') throw new CaseStoreError('invalid', 'the person closing a clock must be named');
+    const { body } = await this.table.mutate<ClockRecord>('clock', incident, regime, (current) => {
+      const clock = required(current, `clock ${regime} of ${incident}`);
+      if (clock.state === 'closed') throw new CaseStoreError('conflict', `clock ${regime} of ${incident} was already closed at ${clock.closedAt ?? '?'}`);
+      return clockFlag({ ...clock, state: 'closed', notificationReference: closing.reference, closedBy: closing.by, closedAt: closing.at });
+    });
+    return required(body, `clock ${regime} of ${incident}`);
+  }
+
+  async correctAwareness(incident: string, regime: ClockRegime, c: AwarenessCorrectionInput) {
+    if (c.reason.trim() === '') throw new CaseStoreError('invalid', 'an awareness correction needs a reason');
+    const { body } = await this.table.mutate<ClockRecord>('clock', incident, regime, (current) => {
+      const clock = required(current, `clock ${regime} of ${incident}`);
+      if (clock.state === 'closed') throw new CaseStoreError('conflict', `clock ${regime} of ${incident} is closed`);
+      const correction = { previousAwareAt: clock.awareAt, previousDeadline: clock.deadline, awareAt: c.awareAt, deadline: c.deadline, reason: c.reason, by: c.by, at: c.at };
+      // Reminders already sent refer to the old deadline; they are kept and may go out again for the new one.
+      return clockFlag({ ...clock, awareAt: c.awareAt, deadline: c.deadline, remindersSent: [], awarenessCorrections: [...clock.awarenessCorrections, correction] });
+    });
+    return required(body, `clock ${regime} of ${incident}`);
+  }
+
+  async requestApproval(request: ApprovalRequest) {
+    const { changed, body } = await this.table.mutate<ApprovalRecord>('approval', request.incident, request.stepId, (current) =>
+      current ? undefined : approvalFlag({ ...request, status: 'pending' }),
+    );
+    return { created: changed, record: required(body, `approval of ${request.stepId}`) };
+  }
+
+  getApproval(incident: string, stepId: string) {
+    return this.table.get<ApprovalRecord>('approval', incident, stepId);
+  }
+
+  async decideApproval(incident: string, stepId: string, d: ApprovalDecision) {
+    if (d.decision === 'rejected' && !d.reason?.trim()) throw new CaseStoreError('invalid', 'a rejection needs a reason');
+    const { body } = await this.table.mutate<ApprovalRecord>('approval', incident, stepId, (current) => {
+      const approval = required(current, `approval of ${stepId} in ${incident}`);
+      if (approval.status !== 'pending') throw new CaseStoreError('conflict', `approval of ${stepId} in ${incident} is already ${approval.status}`);
+      return approvalFlag({ ...approval, status: d.decision, decidedBy: d.by, decidedAt: d.at, ...(d.reason ? { reason: d.reason } : {}) });
+    });
+    return required(body, `approval of ${stepId} in ${incident}`);
+  }
+
+  async listPendingApprovals(incident?: string) {
+    const pending = await this.table.listByFlag<ApprovalRecord>('approval', PENDING);
+    return incident === undefined ? pending : pending.filter((a) => a.incident === incident);
+  }
+
+  async timeOutApprovals(now: string) {
+    const timedOut: ApprovalRecord[] = [];
+    const nowMs = Date.parse(now);
+    for (const candidate of await this.listPendingApprovals()) {
+      if (Date.parse(candidate.timeoutAt) > nowMs) continue;
+      // Re-checked inside the mutation: a person may have decided it in between.
+      const { changed, body } = await this.table.mutate<ApprovalRecord>('approval', candidate.incident, candidate.stepId, (current) =>
+        current?.status === 'pending'
+          ? approvalFlag({ ...current, status: 'timed-out', decidedBy: 'cordon/timeout', decidedAt: now, reason: `no decision by ${current.timeoutAt}` })
+          : undefined,
+      );
+      if (changed && body) timedOut.push(body);
+    }
+    return timedOut;
+  }
+
+  close() {
+    return this.table.close();
+  }
+}

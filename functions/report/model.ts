@@ -1,0 +1,71 @@
+import type { ErrorClass, EvidenceItem } from '../core/actions/types.js';
+import type { ClockRegime, Finding, Mode, Phase, SkippedStep, Target } from '../core/model.js';
+import type { IncidentStatus } from '../records/case-store.js';
+
+/**
+ * Everything an after-action report shows, gathered by the caller (tabletop, run) from the case
+ * store, the evidence manifests and the audit log. Rendering is a pure function of this.
+ */
+export interface ReportModel {
+  run: ReportRun;
+  incidents: ReportIncident[];
+  audit: { records: number; head: string; verified?: boolean };
+  /** Contact point for the GDPR draft; a placeholder is printed when absent. */
+  dpo?: { name: string; contact: string };
+  generatedAt: string;
+}
+
+export interface ReportRun {
+  mode: Mode;
+  /** Tabletop time compression (`--speed`); 1 = real time. */
+  speed?: number;
+  startedAt: string;
+  finishedAt: string;
+  /** The estate file, or `derived from the findings`. */
+  estate?: string;
+  /** The finding files or channel replayed. */
+  inputs?: string[];
+  /** The `--faults` spec, when any. */
+  faults?: string;
+}
+
+export type ReportStepStatus = 'succeeded' | 'skipped' | 'failed' | 'pending';
+
+export interface ReportStep {
+  id: string;
+  action: string;
+  target: Target;
+  phase: Phase;
+  status: ReportStepStatus;
+  reason?: string;
+  errorClass?: ErrorClass;
+  /** Operations the cloud served for the step, permission-style (`ec2:CreateSnapshots`). */
+  calls: string[];
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface ReportClock {
+  regime: ClockRegime;
+  awareAt: string;
+  deadline: string;
+  state: 'open' | 'closed';
+  notificationReference?: string;
+  closedAt?: string;
+}
+
+export interface ReportIncident {
+  id: string;
+  finding: Finding;
+  playbook: string | null;
+  status: IncidentStatus;
+  steps: ReportStep[];
+  skipped: SkippedStep[];
+  evidence: EvidenceItem[];
+  /** SHA-256 of the finding as received, from the evidence manifest. */
+  findingSha256?: string;
+  clocks: ReportClock[];
+  escalations: { at: string; reason: string }[];
+  /** What is known about personal data on the affected resources (data classification tags …). */
+  personalData?: { categories?: string[]; subjects?: string; approxSubjects?: number; approxRecords?: number };
+}

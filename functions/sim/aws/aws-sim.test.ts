@@ -1,0 +1,113 @@
+import { GetBucketTaggingCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
+import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../core/model.js';
+import { classifyAwsError } from '../../adapters/aws/errors.js';
+import { ACCOUNT, BUCKET, INSTANCE, useEstates } from '../../actions/aws/fixtures.js';
+import { AwsEstateSeedSchema, createAwsEstate, seedFromFinding } from './seed.js';
+
+const openEstate = useEstates();
+
+async function errorOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('AWS wire protocols of the simulated estate, read by the real SDK', () => {
+  it('answers EC2 DescribeInstances with the instance, its volumes, interfaces and tags', async () => {
+    const estate = await openEstate();
+    const out = await estate.ctx('s').clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [INSTANCE] }));
+    const instance = out.Reservations?.[0]?.Instances?.[0];
+    expect(instance).toMatchObject({ InstanceId: INSTANCE, State: { Name: 'running', Code: 16 }, Tags: [{ Key: 'Name', Value: 'web-1' }] });
+    expect(instance?.BlockDeviceMappings?.map((m) => m.DeviceName)).toEqual(['/dev/xvda', '/dev/sdf']);
+    expect(instance?.NetworkInterfaces?.[0]?.Groups?.[0]?.GroupName).toBe('web');
+  });
+
+  it('returns the real error shapes, which the SDK parses into their codes', async () => {
+    const estate = await openEstate(undefined, { faults: [{ operation: 'securityhub:BatchUpdateFindings', kind: 'throttle' }], });
+    const { clients } = estate.ctx('s');
+    const cases: [Promise<unknown>, string, number][] = [
+      [clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0000000000000dead'] })), 'InvalidInstanceID.NotFound', 400],
+      [clients.iam.send(new GetRoleCommand({ RoleName: 'ghost' })), 'NoSuchEntity', 404],
+      [clients.s3.send(new GetPublicAccessBlockCommand({ Bucket: 'ghost-bucket' })), 'NoSuchBucket', 404],
+      [clients.s3.send(new GetBucketTaggingCommand({ Bucket: 'ghost-bucket' })), 'NoSuchBucket', 404],
+      [clients.securityHub.send(new BatchUpdateFindingsCommand({ FindingIdentifiers: [{ Id: 'x', ProductArn: 'y' }] })), 'TooManyRequestsException', 429],
+    ];
+    for (const [call, code, status] of cases) {
+      const e = await errorOf(call);
+      expect(classifyAwsError(e)).toMatchObject({ code });
+      expect((e as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(status);
+    }
+  });
+
+  it('answers STS GetCallerIdentity and S3 GetBucketTagging', async () => {
+    const estate = await openEstate();
+    const { clients } = estate.ctx('s');
+    expect(await clients.sts.send(new GetCallerIdentityCommand({}))).toMatchObject({ Account: ACCOUNT });
+    expect((await clients.s3.send(new GetBucketTaggingCommand({ Bucket: BUCKET }))).TagSet).toEqual([{ Key: 'team', Value: 'data' }]);
+    expect(estate.server.calls.map((c) => c.operation)).toEqual(['sts:GetCallerIdentity', 's3:GetBucketTagging']);
+  });
+});
+
+describe('estate seeding', () => {
+  it('reads hand-written rule shorthand and fills plausible defaults', () => {
+    const state = createAwsEstate({
+      securityGroups: [{ id: 'sg-0aa', vpc: 'vpc-1', ingress: ['tcp:22 0.0.0.0/0', 'tcp:8000-8080 ::/0', '-1 sg-0bb'] }],
+      instances: [{ id: 'i-0abc', securityGroups: ['sg-0aa'] }],
+    });
+    expect(state.securityGroups['sg-0aa']!.ingress).toEqual([
+      { protocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' },
+      { protocol: 'tcp', fromPort: 8000, toPort: 8080, cidrIpv6: '::/0' },
+      { protocol: '-1', groupId: 'sg-0bb' },
+    ]);
+    expect(state.instances['i-0abc']).toMatchObject({ vpcId: 'vpc-1', volumes: [{ device: '/dev/xvda' }, { device: '/dev/sdf' }] });
+  });
+
+  it('accepts its own parsed output again (an estate file parsed up front)', () => {
+    const parsed = AwsEstateSeedSchema.parse({ securityGroups: [{ id: 'sg-0aa', vpc: 'vpc-1', ingress: ['tcp:22 0.0.0.0/0'] }] });
+    expect(createAwsEstate(parsed).securityGroups['sg-0aa']!.ingress).toEqual([{ protocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' }]);
+  });
+
+  it('rejects a bad rule naming the field', () => {
+    const parsed = AwsEstateSeedSchema.safeParse({ securityGroups: [{ id: 'sg-1', ingress: ['ssh from anywhere'] }] });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['securityGroups', 0, 'ingress', 0] });
+  });
+
+  it('derives the resources a finding implies, keeping GuardDuty sample placeholders', () => {
+    const finding: Finding = {
+      id: 'f-sample',
+      source: 'securityhub',
+      cloud: 'aws',
+      type: 'TTPs/Initial Access',
+      title: 'sample',
+      severity: 'high',
+      account: ACCOUNT,
+      region: 'us-east-1',
+      observedAt: '2024-06-01T12:00:00.000Z',
+      sample: true,
+      productArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty',
+      resources: [
+        { type: 'AwsEc2Instance', id: `arn:aws:ec2:us-east-1:${ACCOUNT}:instance/i-99999999`, tags: { env: 'prod' }, details: { vpcId: 'GeneratedFindingVPCId', subnetId: 'GeneratedFindingSubnetId' } },
+        { type: 'AwsIamAccessKey', id: 'ASIASAMPLEKEY1234567', tags: {}, details: { userName: 'GeneratedFindingUserName' } },
+        { type: 'AwsIamRole', id: `arn:aws:iam::${ACCOUNT}:role/service/app-role`, tags: {} },
+        { type: 'AwsS3Bucket', id: 'arn:aws:s3:::sample-bucket', tags: {} },
+      ],
+    };
+    const state = createAwsEstate(seedFromFinding(finding));
+    expect(state.account).toBe(ACCOUNT);
+    expect(state.instances['i-99999999']).toMatchObject({ vpcId: 'GeneratedFindingVPCId', subnetId: 'GeneratedFindingSubnetId', tags: { env: 'prod' } });
+    expect(state.instances['i-99999999']!.volumes).toHaveLength(2);
+    expect(state.users.GeneratedFindingUserName!.accessKeys[0]).toMatchObject({ id: 'ASIASAMPLEKEY1234567', status: 'Active' });
+    expect(state.roles['app-role']).toBeDefined();
+    expect(state.buckets['sample-bucket']!.publicAccessBlock).toBeUndefined();
+    expect(state.findings['f-sample']).toMatchObject({ workflowStatus: 'NEW' });
+  });
+});

@@ -1,0 +1,374 @@
+import type { SimRequest, SimResponse, SimService } from '../server.js';
+import { ALLOW_ALL_EGRESS, nextId, type AwsEstateState, type SimInstance, type SimRule, type SimSecurityGroup, type SimSnapshot } from './state.js';
+import { QueryParams, ec2TagSet, requestId, signingService, xmlDocument, xmlResponse, type Xml } from './wire.js';
+
+/** EC2 query protocol (API version 2016-11-15): `Action=…` form bodies, XML answers with `<item>` lists. */
+const NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+
+class Ec2Error extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** EC2's error document: `<Response><Errors><Error><Code>…` with a `RequestID`. */
+export function ec2ErrorResponse(status: number, code: string, message: string): SimResponse {
+  return xmlResponse(status, xmlDocument('Response', undefined, { Errors: { Error: { Code: code, Message: message } }, RequestID: requestId() }));
+}
+
+function ok(action: string, body: { readonly [tag: string]: Xml }): SimResponse {
+  return xmlResponse(200, xmlDocument(`${action}Response`, NS, { requestId: requestId(), ...body }));
+}
+
+function ruleXml(rules: readonly SimRule[]): Xml {
+  return {
+    item: rules.map((r) => ({
+      ipProtocol: r.protocol,
+      fromPort: r.fromPort,
+      toPort: r.toPort,
+      groups: { item: r.groupId ? [{ groupId: r.groupId }] : [] },
+      ipRanges: { item: r.cidrIpv4 ? [{ cidrIp: r.cidrIpv4 }] : [] },
+      ipv6Ranges: { item: r.cidrIpv6 ? [{ cidrIpv6: r.cidrIpv6 }] : [] },
+      prefixListIds: {},
+    })),
+  };
+}
+
+function sameRule(a: SimRule, b: SimRule): boolean {
+  return a.protocol === b.protocol && a.fromPort === b.fromPort && a.toPort === b.toPort && a.cidrIpv4 === b.cidrIpv4 && a.cidrIpv6 === b.cidrIpv6 && a.groupId === b.groupId;
+}
+
+/** `IpPermissions.N` → one rule per CIDR / peer, as EC2 stores them. */
+function rulesFrom(params: QueryParams): SimRule[] {
+  const rules: SimRule[] = [];
+  for (const p of params.structs('IpPermissions')) {
+    const protocol = p.get('IpProtocol') ?? '-1';
+    const from = p.get('FromPort');
+    const to = p.get('ToPort');
+    const base: SimRule = { protocol, ...(from !== undefined && protocol !== '-1' ? { fromPort: Number(from) } : {}), ...(to !== undefined && protocol !== '-1' ? { toPort: Number(to) } : {}) };
+    for (const r of p.structs('IpRanges')) rules.push({ ...base, cidrIpv4: r.get('CidrIp') });
+    for (const r of p.structs('Ipv6Ranges')) rules.push({ ...base, cidrIpv6: r.get('CidrIpv6') });
+    for (const r of p.structs('Groups')) rules.push({ ...base, groupId: r.get('GroupId') });
+  }
+  return rules;
+}
+
+function filtersFrom(params: QueryParams): { name: string; values: string[] }[] {
+  return params.structs('Filter').map((f) => ({ name: f.get('Name') ?? '', values: f.list('Value') }));
+}
+
+/** EC2 filter semantics: every filter must match; any value of a filter may match. */
+function matchesFilters(filters: readonly { name: string; values: string[] }[], field: (name: string) => string | undefined): boolean {
+  return filters.every((f) => {
+    const actual = field(f.name);
+    return actual !== undefined && f.values.some((v) => (v.includes('*') ? new RegExp(`^${v.split('*').map(escapeRegExp).join('.*')}$`).test(actual) : v === actual));
+  });
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function tagFilterField(tags: Readonly<Record<string, string>>, name: string): string | undefined {
+  if (name.startsWith('tag:')) return tags[name.slice(4)];
+  if (name === 'tag-key') return Object.keys(tags)[0];
+  return undefined;
+}
+
+function tagSpecs(params: QueryParams, resourceType: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const spec of params.structs('TagSpecification')) if (spec.get('ResourceType') === resourceType) Object.assign(tags, spec.tags('Tag'));
+  return tags;
+}
+
+export class Ec2Service implements SimService {
+  readonly name = 'ec2';
+  constructor(private readonly state: AwsEstateState) {}
+
+  identify(req: SimRequest): string | undefined {
+    if (signingService(req) !== 'ec2') return undefined;
+    return `ec2:${QueryParams.of(req).get('Action') ?? 'Unknown'}`;
+  }
+
+  throttled(): SimResponse {
+    return ec2ErrorResponse(503, 'RequestLimitExceeded', 'Request limit exceeded.');
+  }
+
+  internalError(): SimResponse {
+    return ec2ErrorResponse(500, 'InternalError', 'An internal error has occurred.');
+  }
+
+  handle(req: SimRequest, operation: string): SimResponse {
+    const params = QueryParams.of(req);
+    const action = operation.slice('ec2:'.length);
+    try {
+      switch (action) {
+        case 'DescribeInstances':
+          return this.describeInstances(params);
+        case 'DescribeInstanceAttribute':
+          return this.describeInstanceAttribute(params);
+        case 'ModifyInstanceAttribute':
+          return this.modifyInstanceAttribute(params);
+        case 'DescribeSecurityGroups':
+          return this.describeSecurityGroups(params);
+        case 'CreateSecurityGroup':
+          return this.createSecurityGroup(params);
+        case 'RevokeSecurityGroupEgress':
+          return this.revoke(params, 'egress', action);
+        case 'RevokeSecurityGroupIngress':
+          return this.revoke(params, 'ingress', action);
+        case 'ModifyNetworkInterfaceAttribute':
+          return this.modifyNetworkInterfaceAttribute(params);
+        case 'AuthorizeSecurityGroupEgress':
+          return this.authorizeEgress(params);
+        case 'CreateTags':
+          return this.createTags(params);
+        case 'CreateSnapshots':
+          return this.createSnapshots(params);
+        case 'DescribeSnapshots':
+          return this.describeSnapshots(params);
+        default:
+          throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
+      }
+    } catch (e) {
+      if (e instanceof Ec2Error) return ec2ErrorResponse(e.status, e.code, e.message);
+      throw e;
+    }
+  }
+
+  private instance(id: string | undefined): SimInstance {
+    const instance = id ? this.state.instances[id] : undefined;
+    if (!instance) throw new Ec2Error('InvalidInstanceID.NotFound', `The instance ID '${id ?? ''}' does not exist`);
+    return instance;
+  }
+
+  private group(id: string): SimSecurityGroup {
+    const group = this.state.securityGroups[id];
+    if (!group) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${id}' does not exist`);
+    return group;
+  }
+
+  private groupRefs(ids: readonly string[]): Xml {
+    return { item: ids.map((id) => ({ groupId: id, groupName: this.state.securityGroups[id]?.name })) };
+  }
+
+  private instanceXml(i: SimInstance): Xml {
+    const primary = i.networkInterfaces[0];
+    return {
+      instanceId: i.id,
+      imageId: i.imageId,
+      instanceState: { code: i.state === 'running' ? 16 : 80, name: i.state },
+      privateDnsName: primary ? `ip-${primary.privateIp.replaceAll('.', '-')}.ec2.internal` : undefined,
+      instanceType: i.instanceType,
+      launchTime: i.launchTime,
+      placement: { availabilityZone: i.availabilityZone, tenancy: 'default' },
+      subnetId: i.subnetId,
+      vpcId: i.vpcId,
+      privateIpAddress: primary?.privateIp,
+      groupSet: this.groupRefs(primary?.groups ?? []),
+      rootDeviceType: 'ebs',
+      rootDeviceName: i.volumes[0]?.device,
+      blockDeviceMapping: {
+        item: i.volumes.map((v) => ({ deviceName: v.device, ebs: { volumeId: v.volumeId, status: 'attached', attachTime: i.launchTime, deleteOnTermination: true } })),
+      },
+      networkInterfaceSet: {
+        item: i.networkInterfaces.map((n, index) => ({
+          networkInterfaceId: n.id,
+          subnetId: n.subnetId,
+          vpcId: i.vpcId,
+          ownerId: this.state.account,
+          status: 'in-use',
+          privateIpAddress: n.privateIp,
+          attachment: { attachmentId: `eni-attach-${n.id.slice(4)}`, deviceIndex: index, status: 'attached', attachTime: i.launchTime, deleteOnTermination: true },
+          groupSet: this.groupRefs(n.groups),
+        })),
+      },
+      tagSet: ec2TagSet(i.tags),
+    };
+  }
+
+  private describeInstances(params: QueryParams): SimResponse {
+    const ids = params.list('InstanceId');
+    for (const id of ids) this.instance(id);
+    const filters = filtersFrom(params);
+    const chosen = (ids.length ? ids.map((id) => this.instance(id)) : Object.values(this.state.instances)).filter((i) =>
+      matchesFilters(filters, (name) => (name === 'instance-id' ? i.id : name === 'vpc-id' ? i.vpcId : name === 'instance-state-name' ? i.state : tagFilterField(i.tags, name))),
+    );
+    return ok('DescribeInstances', {
+      reservationSet: {
+        item: chosen.map((i) => ({ reservationId: `r-${i.id.slice(2)}`, ownerId: this.state.account, groupSet: {}, instancesSet: { item: [this.instanceXml(i)] } })),
+      },
+    });
+  }
+
+  private describeInstanceAttribute(params: QueryParams): SimResponse {
+    const instance = this.instance(params.get('InstanceId'));
+    const attribute = params.get('Attribute');
+    const body: { [tag: string]: Xml } = { instanceId: instance.id };
+    if (attribute === 'disableApiTermination') body.disableApiTermination = { value: instance.disableApiTermination };
+    else if (attribute === 'groupSet') body.groupSet = this.groupRefs(instance.networkInterfaces[0]?.groups ?? []);
+    else throw new Ec2Error('InvalidParameterValue', `Value (${attribute ?? ''}) for parameter attribute is invalid. Unknown attribute.`);
+    return ok('DescribeInstanceAttribute', body);
+  }
+
+  private modifyInstanceAttribute(params: QueryParams): SimResponse {
+    const instance = this.instance(params.get('InstanceId'));
+    const groups = params.list('GroupId');
+    const termination = params.get('DisableApiTermination.Value');
+    if (groups.length) {
+      if (instance.networkInterfaces.length !== 1) {
+        throw new Ec2Error('InvalidInstanceID', 'There are multiple interfaces attached to instance. Please specify an interface ID for the operation instead.');
+      }
+      for (const id of groups) {
+        if (this.group(id).vpcId !== instance.vpcId) throw new Ec2Error('InvalidGroup.NotFound', `You have specified two resources that belong to different networks.`);
+      }
+      (instance.networkInterfaces[0] as { groups: string[] }).groups = [...groups];
+    } else if (termination !== undefined) {
+      instance.disableApiTermination = termination === 'true';
+    } else {
+      throw new Ec2Error('MissingParameter', 'No attributes specified.');
+    }
+    return ok('ModifyInstanceAttribute', { return: true });
+  }
+
+  private describeSecurityGroups(params: QueryParams): SimResponse {
+    const ids = params.list('GroupId');
+    for (const id of ids) this.group(id);
+    const filters = filtersFrom(params);
+    const chosen = (ids.length ? ids.map((id) => this.group(id)) : Object.values(this.state.securityGroups)).filter((g) =>
+      matchesFilters(filters, (name) => (name === 'group-name' ? g.name : name === 'group-id' ? g.id : name === 'vpc-id' ? g.vpcId : tagFilterField(g.tags, name))),
+    );
+    return ok('DescribeSecurityGroups', {
+      securityGroupInfo: {
+        item: chosen.map((g) => ({
+          ownerId: this.state.account,
+          groupId: g.id,
+          groupName: g.name,
+          groupDescription: g.description,
+          vpcId: g.vpcId,
+          securityGroupArn: `arn:aws:ec2:${this.state.region}:${this.state.account}:security-group/${g.id}`,
+          ipPermissions: ruleXml(g.ingress),
+          ipPermissionsEgress: ruleXml(g.egress),
+          tagSet: ec2TagSet(g.tags),
+        })),
+      },
+    });
+  }
+
+  private createSecurityGroup(params: QueryParams): SimResponse {
+    const name = params.get('GroupName');
+    const description = params.get('GroupDescription');
+    const vpcId = params.get('VpcId');
+    if (!name || !description) throw new Ec2Error('MissingParameter', 'The request must contain the parameter GroupName and GroupDescription');
+    if (!vpcId || !this.state.vpcs[vpcId]) throw new Ec2Error('InvalidVpcID.NotFound', `The vpc ID '${vpcId ?? ''}' does not exist`);
+    if (Object.values(this.state.securityGroups).some((g) => g.vpcId === vpcId && g.name === name)) {
+      throw new Ec2Error('InvalidGroup.Duplicate', `The security group '${name}' already exists for VPC '${vpcId}'`);
+    }
+    const tags = tagSpecs(params, 'security-group');
+    const group: SimSecurityGroup = { id: nextId(this.state, 'sg'), name, description, vpcId, ingress: [], egress: [{ ...ALLOW_ALL_EGRESS }], tags };
+    this.state.securityGroups[group.id] = group;
+    return ok('CreateSecurityGroup', { return: true, groupId: group.id, securityGroupArn: `arn:aws:ec2:${this.state.region}:${this.state.account}:security-group/${group.id}`, tagSet: ec2TagSet(tags) });
+  }
+
+  /** Rules that match nothing come back in `unknownIpPermissionSet`, as EC2 reports them today. */
+  private revoke(params: QueryParams, direction: 'ingress' | 'egress', action: string): SimResponse {
+    const group = this.group(params.get('GroupId') ?? '');
+    const wanted = rulesFrom(params);
+    const unknown = wanted.filter((w) => !group[direction].some((r) => sameRule(r, w)));
+    group[direction] = group[direction].filter((r) => !wanted.some((w) => sameRule(r, w)));
+    return ok(action, { return: true, ...(unknown.length ? { unknownIpPermissionSet: ruleXml(unknown) } : {}) });
+  }
+
+  private modifyNetworkInterfaceAttribute(params: QueryParams): SimResponse {
+    const id = params.get('NetworkInterfaceId');
+    const owner = Object.values(this.state.instances).find((i) => i.networkInterfaces.some((n) => n.id === id));
+    const eni = owner?.networkInterfaces.find((n) => n.id === id);
+    if (!owner || !eni) throw new Ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id ?? ''}' does not exist`);
+    const groups = params.list('SecurityGroupId');
+    if (groups.length === 0) throw new Ec2Error('MissingParameter', 'No attributes specified.');
+    for (const g of groups) if (this.group(g).vpcId !== owner.vpcId) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${g}' does not exist in VPC '${owner.vpcId}'`);
+    eni.groups = [...groups];
+    return ok('ModifyNetworkInterfaceAttribute', { return: true });
+  }
+
+  private authorizeEgress(params: QueryParams): SimResponse {
+    const group = this.group(params.get('GroupId') ?? '');
+    for (const rule of rulesFrom(params)) {
+      if (group.egress.some((r) => sameRule(r, rule))) throw new Ec2Error('InvalidPermission.Duplicate', 'the specified rule already exists');
+      group.egress.push(rule);
+    }
+    return ok('AuthorizeSecurityGroupEgress', { return: true });
+  }
+
+  private taggable(id: string): { tags: Record<string, string> } {
+    const found = this.state.instances[id] ?? this.state.securityGroups[id] ?? this.state.snapshots[id] ?? this.state.volumes[id];
+    if (found) return found;
+    const kind = id.startsWith('i-') ? 'InvalidInstanceID' : id.startsWith('sg-') ? 'InvalidGroup' : id.startsWith('snap-') ? 'InvalidSnapshot' : id.startsWith('vol-') ? 'InvalidVolume' : 'InvalidID';
+    throw new Ec2Error(kind === 'InvalidID' ? kind : `${kind}.NotFound`, `The ID '${id}' does not exist`);
+  }
+
+  private createTags(params: QueryParams): SimResponse {
+    const targets = params.list('ResourceId').map((id) => this.taggable(id));
+    const tags = params.tags('Tag');
+    for (const t of targets) Object.assign(t.tags, tags);
+    return ok('CreateTags', { return: true });
+  }
+
+  private snapshotXml(s: SimSnapshot, stateTag: 'state' | 'status'): Xml {
+    return {
+      snapshotId: s.id,
+      volumeId: s.volumeId,
+      [stateTag]: s.state,
+      startTime: s.startTime,
+      progress: s.state === 'completed' ? '100%' : '0%',
+      ownerId: this.state.account,
+      volumeSize: s.volumeSizeGiB,
+      description: s.description,
+      encrypted: false,
+      tagSet: ec2TagSet(s.tags),
+    };
+  }
+
+  private createSnapshots(params: QueryParams): SimResponse {
+    const instance = this.instance(params.get('InstanceSpecification.InstanceId'));
+    const excludeBoot = params.get('InstanceSpecification.ExcludeBootVolume') === 'true';
+    const excluded = new Set(params.list('InstanceSpecification.ExcludeDataVolumeId'));
+    const copyVolumeTags = params.get('CopyTagsFromSource') === 'volume';
+    const tags = tagSpecs(params, 'snapshot');
+    const startTime = new Date().toISOString();
+    const taken = instance.volumes
+      .filter((v, index) => !(excludeBoot && index === 0) && !excluded.has(v.volumeId))
+      .map((v): SimSnapshot => {
+        const volume = this.state.volumes[v.volumeId];
+        // The estate completes snapshots at once; the answer still says pending, as EC2 does.
+        const snapshot: SimSnapshot = {
+          id: nextId(this.state, 'snap'),
+          volumeId: v.volumeId,
+          volumeSizeGiB: volume?.sizeGiB ?? 8,
+          description: params.get('Description') ?? '',
+          startTime,
+          state: 'completed',
+          tags: { ...(copyVolumeTags ? volume?.tags : {}), ...tags },
+        };
+        this.state.snapshots[snapshot.id] = snapshot;
+        return snapshot;
+      });
+    return ok('CreateSnapshots', { snapshotSet: { item: taken.map((s) => this.snapshotXml({ ...s, state: 'pending' }, 'state')) } });
+  }
+
+  private describeSnapshots(params: QueryParams): SimResponse {
+    const ids = params.list('SnapshotId');
+    for (const id of ids) if (!this.state.snapshots[id]) throw new Ec2Error('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
+    const owners = params.list('Owner');
+    if (owners.some((o) => o !== 'self' && o !== this.state.account)) return ok('DescribeSnapshots', { snapshotSet: {} });
+    const filters = filtersFrom(params);
+    const chosen = (ids.length ? ids.map((id) => this.state.snapshots[id] as SimSnapshot) : Object.values(this.state.snapshots)).filter((s) =>
+      matchesFilters(filters, (name) => (name === 'volume-id' ? s.volumeId : name === 'snapshot-id' ? s.id : name === 'status' ? s.state : tagFilterField(s.tags, name))),
+    );
+    return ok('DescribeSnapshots', { snapshotSet: { item: chosen.map((s) => this.snapshotXml(s, 'status')) } });
+  }
+}

@@ -1,0 +1,261 @@
+import { z } from 'zod';
+import type { Finding } from '../../core/model.js';
+import { accessKeyIdOf, bucketNameOf, instanceIdOf, roleNameOf, userNameOf } from '../../adapters/aws/targets.js';
+import { ALLOW_ALL_EGRESS, emptyAwsEstate, hexFrom, type AwsEstateState, type SimRule } from './state.js';
+
+/**
+ * The `aws:` section of an estate file, made to be written by hand: lists of resources with
+ * only an id required; VPCs, subnets, security groups and volumes an instance names are created
+ * with plausible defaults. Security group rules are short strings: `tcp:22 0.0.0.0/0`,
+ * `tcp:8000-8080 ::/0`, `-1 sg-0123` (protocol[:port[-port]] peer).
+ */
+const RULE = /^(-1|all|tcp|udp|icmp)(?::(\d+)(?:-(\d+))?)?\s+(\S+)$/;
+
+const RuleShorthandSchema = z.string().transform((text, ctx): SimRule => {
+  const m = RULE.exec(text.trim());
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: `rule '${text}': expected 'protocol[:port[-port]] cidr-or-sg', e.g. 'tcp:22 0.0.0.0/0'` });
+    return z.NEVER;
+  }
+  const [, proto, from, to, peer] = m as unknown as [string, string, string | undefined, string | undefined, string];
+  const protocol = proto === 'all' ? '-1' : proto;
+  const ports = protocol === '-1' || from === undefined ? {} : { fromPort: Number(from), toPort: Number(to ?? from) };
+  const target = peer.startsWith('sg-') ? { groupId: peer } : peer.includes(':') ? { cidrIpv6: peer } : { cidrIpv4: peer };
+  return { protocol, ...ports, ...target };
+});
+
+const RuleObjectSchema = z.object({
+  protocol: z.string(),
+  fromPort: z.number().int().optional(),
+  toPort: z.number().int().optional(),
+  cidrIpv4: z.string().optional(),
+  cidrIpv6: z.string().optional(),
+  groupId: z.string().optional(),
+});
+
+/**
+ * A rule as shorthand or spelled out; the object form also lets an already-parsed seed be
+ * applied again. Dispatching on the type (not z.union) keeps the shorthand's own message.
+ */
+export const RuleSchema = z.union([z.string(), RuleObjectSchema]).transform((value, ctx): SimRule => {
+  if (typeof value !== 'string') return value;
+  const parsed = RuleShorthandSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  return z.NEVER;
+});
+
+const Tags = z.record(z.string(), z.string()).default({});
+
+const VolumeSchema = z.object({ id: z.string().min(1), size: z.number().int().positive().default(8) });
+
+const InstanceSeedSchema = z.object({
+  id: z.string().regex(/^i-/, 'an instance id starts with i-'),
+  vpc: z.string().min(1).optional(),
+  subnet: z.string().min(1).optional(),
+  availabilityZone: z.string().optional(),
+  instanceType: z.string().default('t3.micro'),
+  privateIp: z.string().optional(),
+  securityGroups: z.array(z.string().min(1)).optional(),
+  /** A count (volumes get derived ids) or explicit volumes; the first is the root volume. */
+  volumes: z.union([z.number().int().min(0).max(26), z.array(VolumeSchema)]).default(2),
+  terminationProtection: z.boolean().default(false),
+  state: z.enum(['running', 'stopped']).default('running'),
+  tags: Tags,
+});
+
+const SecurityGroupSeedSchema = z.object({
+  id: z.string().regex(/^sg-/, 'a security group id starts with sg-'),
+  name: z.string().optional(),
+  description: z.string().optional(),
+  vpc: z.string().optional(),
+  ingress: z.array(RuleSchema).default([]),
+  /** Defaults to AWS's allow-all egress rule. */
+  egress: z.array(RuleSchema).optional(),
+  tags: Tags,
+});
+
+const RoleSeedSchema = z.object({
+  name: z.string().min(1),
+  path: z.string().default('/'),
+  /** Inline policies: name → policy document (an object, or its JSON text). */
+  policies: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())])).default({}),
+});
+
+const UserSeedSchema = z.object({
+  name: z.string().min(1),
+  accessKeys: z
+    .array(z.object({ id: z.string().min(1), status: z.enum(['Active', 'Inactive']).default('Active'), lastUsedService: z.string().optional() }))
+    .default([]),
+});
+
+const PublicAccessBlockSchema = z.object({
+  BlockPublicAcls: z.boolean().default(false),
+  IgnorePublicAcls: z.boolean().default(false),
+  BlockPublicPolicy: z.boolean().default(false),
+  RestrictPublicBuckets: z.boolean().default(false),
+});
+
+const BucketSeedSchema = z.object({
+  name: z.string().min(3),
+  region: z.string().optional(),
+  /** Omit for a bucket with no Block Public Access configuration at all. */
+  publicAccessBlock: PublicAccessBlockSchema.optional(),
+  tags: Tags,
+});
+
+const FindingSeedSchema = z.object({
+  id: z.string().min(1),
+  productArn: z.string().min(1),
+  title: z.string().default('Simulated finding'),
+  severity: z.string().default('MEDIUM'),
+  workflowStatus: z.enum(['NEW', 'NOTIFIED', 'RESOLVED', 'SUPPRESSED']).default('NEW'),
+});
+
+export const AwsEstateSeedSchema = z.object({
+  account: z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits').optional(),
+  region: z.string().min(1).optional(),
+  instances: z.array(InstanceSeedSchema).default([]),
+  securityGroups: z.array(SecurityGroupSeedSchema).default([]),
+  roles: z.array(RoleSeedSchema).default([]),
+  users: z.array(UserSeedSchema).default([]),
+  buckets: z.array(BucketSeedSchema).default([]),
+  findings: z.array(FindingSeedSchema).default([]),
+});
+/** What a hand-written file holds, or the schema's parsed output: both are accepted. */
+export type AwsEstateSeed = z.input<typeof AwsEstateSeedSchema> | z.output<typeof AwsEstateSeedSchema>;
+type ParsedSeed = z.output<typeof AwsEstateSeedSchema>;
+
+const SEEDED_AT = '2024-01-01T00:00:00.000Z';
+
+function ensureVpc(state: AwsEstateState, id: string): void {
+  state.vpcs[id] ??= { id, cidr: '10.0.0.0/16' };
+}
+
+function ensureGroup(state: AwsEstateState, id: string, vpcId: string): void {
+  state.securityGroups[id] ??= { id, name: id === 'default' ? 'default' : `group-${id.slice(3)}`, description: 'seeded security group', vpcId, ingress: [], egress: [{ ...ALLOW_ALL_EGRESS }], tags: {} };
+}
+
+/**
+ * Adds a seed's resources to the estate. Resources already present win, so an estate file
+ * applied first is not overwritten by what is later derived from a finding.
+ */
+export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEstateState {
+  const seed: ParsedSeed = AwsEstateSeedSchema.parse(input);
+  for (const g of seed.securityGroups) {
+    const vpcId = g.vpc ?? `vpc-${hexFrom(g.id)}`;
+    ensureVpc(state, vpcId);
+    state.securityGroups[g.id] ??= { id: g.id, name: g.name ?? `group-${g.id.slice(3)}`, description: g.description ?? 'seeded security group', vpcId, ingress: g.ingress, egress: g.egress ?? [{ ...ALLOW_ALL_EGRESS }], tags: g.tags };
+  }
+  for (const i of seed.instances) {
+    if (state.instances[i.id]) continue;
+    const idHex = hexFrom(i.id);
+    const declaredVpc = i.securityGroups?.map((g) => state.securityGroups[g]?.vpcId).find((v) => v !== undefined);
+    const vpcId = i.vpc ?? declaredVpc ?? `vpc-${idHex}`;
+    ensureVpc(state, vpcId);
+    const groups = i.securityGroups ?? [`sg-${hexFrom(`${vpcId}/default`)}`];
+    for (const g of groups) ensureGroup(state, g, vpcId);
+    const az = i.availabilityZone ?? `${state.region}a`;
+    const volumes = typeof i.volumes === 'number' ? Array.from({ length: i.volumes }, (_, n) => ({ id: `vol-${hexFrom(`${i.id}/${n}`)}`, size: n === 0 ? 8 : 100 })) : i.volumes;
+    for (const v of volumes) state.volumes[v.id] ??= { id: v.id, sizeGiB: v.size, availabilityZone: az, tags: {} };
+    state.instances[i.id] = {
+      id: i.id,
+      vpcId,
+      subnetId: i.subnet ?? `subnet-${hexFrom(`${vpcId}/subnet`)}`,
+      availabilityZone: az,
+      instanceType: i.instanceType,
+      imageId: `ami-${hexFrom(`${i.id}/ami`)}`,
+      state: i.state,
+      launchTime: SEEDED_AT,
+      networkInterfaces: [{ id: `eni-${idHex}`, subnetId: i.subnet ?? `subnet-${hexFrom(`${vpcId}/subnet`)}`, privateIp: i.privateIp ?? '10.0.0.10', groups }],
+      // xvda for the root volume, then sdf, sdg … as the EC2 console suggests for data volumes.
+      volumes: volumes.map((v, n) => ({ volumeId: v.id, device: n === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(101 + n)}` })),
+      disableApiTermination: i.terminationProtection,
+      tags: i.tags,
+    };
+  }
+  for (const r of seed.roles) {
+    state.roles[r.name] ??= {
+      name: r.name,
+      path: r.path,
+      arn: `arn:aws:iam::${state.account}:role${r.path}${r.name}`,
+      roleId: `AROA${hexFrom(r.name, 17).toUpperCase()}`,
+      createDate: SEEDED_AT,
+      inlinePolicies: Object.fromEntries(Object.entries(r.policies).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+    };
+  }
+  for (const u of seed.users) {
+    const user = (state.users[u.name] ??= { name: u.name, path: '/', arn: `arn:aws:iam::${state.account}:user/${u.name}`, userId: `AIDA${hexFrom(u.name, 17).toUpperCase()}`, createDate: SEEDED_AT, accessKeys: [] });
+    for (const k of u.accessKeys) {
+      if (user.accessKeys.some((existing) => existing.id === k.id)) continue;
+      user.accessKeys.push({ id: k.id, status: k.status, createDate: SEEDED_AT, ...(k.lastUsedService ? { lastUsed: { date: SEEDED_AT, service: k.lastUsedService, region: state.region } } : {}) });
+    }
+  }
+  for (const b of seed.buckets) {
+    state.buckets[b.name] ??= { name: b.name, region: b.region ?? state.region, tags: b.tags, ...(b.publicAccessBlock ? { publicAccessBlock: b.publicAccessBlock } : {}) };
+  }
+  for (const f of seed.findings) {
+    state.findings[f.id] ??= { id: f.id, productArn: f.productArn, generatorId: 'cordon-simulated', title: f.title, severityLabel: f.severity, createdAt: SEEDED_AT, updatedAt: SEEDED_AT, workflowStatus: f.workflowStatus, recordState: 'ACTIVE' };
+  }
+  return state;
+}
+
+/** A fresh estate from seeds in order (the first that names them sets the account and region). */
+export function createAwsEstate(...seeds: AwsEstateSeed[]): AwsEstateState {
+  const first = seeds.find((s) => s.account !== undefined);
+  const region = seeds.find((s) => s.region !== undefined)?.region;
+  const state = emptyAwsEstate(first?.account, region);
+  for (const seed of seeds) applyAwsSeed(state, seed);
+  return state;
+}
+
+/**
+ * What a finding implies exists: its instance (in the finding's VPC and subnet, two volumes),
+ * role, user and access key, bucket with no Block Public Access, and the Security Hub finding
+ * itself. GuardDuty sample placeholders (`i-99999999`, `GeneratedFindingVPCId` …) are kept as
+ * ids so sample findings replay too.
+ */
+export function seedFromFinding(finding: Finding): AwsEstateSeed {
+  const seed: Required<Pick<AwsEstateSeed, 'instances' | 'roles' | 'users' | 'buckets' | 'findings'>> & AwsEstateSeed = {
+    ...(/^\d{12}$/.test(finding.account) ? { account: finding.account } : {}),
+    ...(finding.region ? { region: finding.region } : {}),
+    instances: [],
+    roles: [],
+    users: [],
+    buckets: [],
+    findings: [],
+  };
+  for (const r of finding.resources) {
+    const details = r.details ?? {};
+    switch (r.type) {
+      case 'AwsEc2Instance': {
+        const groups = details.securityGroupIds?.split(',').filter(Boolean);
+        seed.instances.push({
+          id: instanceIdOf(r.id).startsWith('i-') ? instanceIdOf(r.id) : `i-${hexFrom(r.id)}`,
+          ...(details.vpcId ? { vpc: details.vpcId } : {}),
+          ...(details.subnetId ? { subnet: details.subnetId } : {}),
+          ...(groups?.length ? { securityGroups: groups } : {}),
+          volumes: 2,
+          tags: r.tags,
+        });
+        break;
+      }
+      case 'AwsIamRole':
+        seed.roles.push({ name: roleNameOf(r.id) });
+        break;
+      case 'AwsIamUser':
+        seed.users.push({ name: userNameOf(r.id) });
+        break;
+      case 'AwsIamAccessKey':
+        seed.users.push({ name: details.userName ?? 'cordon-simulated-user', accessKeys: [{ id: accessKeyIdOf(r.id), status: 'Active' }] });
+        break;
+      case 'AwsS3Bucket':
+        seed.buckets.push({ name: bucketNameOf(r.id), tags: r.tags });
+        break;
+      default:
+        break;
+    }
+  }
+  if (finding.productArn) seed.findings.push({ id: finding.id, productArn: finding.productArn, title: finding.title, severity: finding.severity.toUpperCase(), workflowStatus: 'NEW' });
+  return seed;
+}

@@ -1,0 +1,177 @@
+/**
+ * The AWS side of the simulated estate: plain, serializable records keyed by id, so tests can
+ * assert on them directly and a tabletop report can show them. Services mutate it in place.
+ */
+
+export interface SimRule {
+  /** `-1` for all traffic, else `tcp` / `udp` / `icmp`. */
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+  /** Another security group as the peer. */
+  groupId?: string;
+}
+
+export interface SimSecurityGroup {
+  id: string;
+  name: string;
+  description: string;
+  vpcId: string;
+  ingress: SimRule[];
+  egress: SimRule[];
+  tags: Record<string, string>;
+}
+
+export interface SimNetworkInterface {
+  id: string;
+  subnetId: string;
+  privateIp: string;
+  groups: string[];
+}
+
+export interface SimAttachment {
+  volumeId: string;
+  device: string;
+}
+
+export interface SimInstance {
+  id: string;
+  vpcId: string;
+  subnetId: string;
+  availabilityZone: string;
+  instanceType: string;
+  imageId: string;
+  state: 'running' | 'stopped';
+  launchTime: string;
+  /** The first is the primary interface: ModifyInstanceAttribute Groups acts on it. */
+  networkInterfaces: SimNetworkInterface[];
+  volumes: SimAttachment[];
+  disableApiTermination: boolean;
+  tags: Record<string, string>;
+}
+
+export interface SimVolume {
+  id: string;
+  sizeGiB: number;
+  availabilityZone: string;
+  tags: Record<string, string>;
+}
+
+export interface SimSnapshot {
+  id: string;
+  volumeId: string;
+  volumeSizeGiB: number;
+  description: string;
+  startTime: string;
+  state: 'pending' | 'completed';
+  tags: Record<string, string>;
+}
+
+export interface SimRole {
+  name: string;
+  arn: string;
+  roleId: string;
+  path: string;
+  createDate: string;
+  /** Inline policies: name → JSON document (as written, not URL-encoded). */
+  inlinePolicies: Record<string, string>;
+}
+
+export interface SimAccessKey {
+  id: string;
+  status: 'Active' | 'Inactive';
+  createDate: string;
+  lastUsed?: { date: string; service: string; region: string };
+}
+
+export interface SimUser {
+  name: string;
+  arn: string;
+  userId: string;
+  path: string;
+  createDate: string;
+  accessKeys: SimAccessKey[];
+}
+
+export interface SimPublicAccessBlock {
+  BlockPublicAcls: boolean;
+  IgnorePublicAcls: boolean;
+  BlockPublicPolicy: boolean;
+  RestrictPublicBuckets: boolean;
+}
+
+export interface SimBucket {
+  name: string;
+  region: string;
+  /** Absent = the bucket has no configuration (GetPublicAccessBlock → NoSuchPublicAccessBlockConfiguration). */
+  publicAccessBlock?: SimPublicAccessBlock;
+  tags: Record<string, string>;
+}
+
+export interface SimSecurityHubFinding {
+  id: string;
+  productArn: string;
+  generatorId: string;
+  title: string;
+  severityLabel: string;
+  createdAt: string;
+  updatedAt: string;
+  workflowStatus: 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
+  recordState: 'ACTIVE' | 'ARCHIVED';
+  note?: { text: string; updatedBy: string; updatedAt: string };
+}
+
+export interface AwsEstateState {
+  account: string;
+  region: string;
+  /** Feeds deterministic ids for things the estate creates (sg-, snap-, r-, request ids are random). */
+  serial: number;
+  vpcs: Record<string, { id: string; cidr: string }>;
+  instances: Record<string, SimInstance>;
+  securityGroups: Record<string, SimSecurityGroup>;
+  volumes: Record<string, SimVolume>;
+  snapshots: Record<string, SimSnapshot>;
+  roles: Record<string, SimRole>;
+  users: Record<string, SimUser>;
+  buckets: Record<string, SimBucket>;
+  findings: Record<string, SimSecurityHubFinding>;
+}
+
+export function emptyAwsEstate(account = '123456789012', region = 'us-east-1'): AwsEstateState {
+  return {
+    account,
+    region,
+    serial: 0,
+    vpcs: {},
+    instances: {},
+    securityGroups: {},
+    volumes: {},
+    snapshots: {},
+    roles: {},
+    users: {},
+    buckets: {},
+    findings: {},
+  };
+}
+
+/** `sg-0000000000000001a`-style ids: the AWS shape (17 hex digits), deterministic per estate. */
+export function nextId(state: AwsEstateState, prefix: string, hexDigits = 17): string {
+  state.serial += 1;
+  return `${prefix}-${state.serial.toString(16).padStart(hexDigits, '0')}`;
+}
+
+/** A stable pseudo-random hex id derived from a name (seeded resources keep their ids across runs). */
+export function hexFrom(text: string, digits = 17): string {
+  let h = 0x811c9dc5;
+  let out = '';
+  for (let round = 0; out.length < digits; round++) {
+    for (const ch of `${round}:${text}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, digits);
+}
+
+/** The default egress rule AWS puts on every new VPC security group. */
+export const ALLOW_ALL_EGRESS: SimRule = { protocol: '-1', cidrIpv4: '0.0.0.0/0' };

@@ -1,0 +1,285 @@
+/**
+ * The Azure half of the simulated estate: a stateful model of VMs, NICs, NSGs, disks, snapshots,
+ * storage accounts, Entra users and Defender / Graph alerts. Maps are keyed by the lower-cased
+ * ARM id (ARM ids are case-insensitive); the stored objects keep the id as written.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Finding } from '../../core/model.js';
+import { armName, parseArmId, parseResourceId, resourceId } from '../../adapters/azure/arm-id.js';
+
+export interface SimSecurityRule {
+  name: string;
+  properties: {
+    priority: number;
+    direction: 'Inbound' | 'Outbound';
+    access: 'Allow' | 'Deny';
+    protocol: string;
+    sourceAddressPrefix: string;
+    sourcePortRange: string;
+    destinationAddressPrefix: string;
+    destinationPortRange: string;
+    description?: string;
+  };
+}
+
+export interface SimVm {
+  id: string;
+  location: string;
+  tags: Record<string, string>;
+  nicIds: string[];
+  osDiskId: string;
+  dataDiskIds: string[];
+}
+export interface SimNic {
+  id: string;
+  location: string;
+  tags: Record<string, string>;
+  nsgId?: string;
+  privateIp: string;
+  vmId?: string;
+}
+export interface SimNsg {
+  id: string;
+  location: string;
+  tags: Record<string, string>;
+  rules: SimSecurityRule[];
+}
+export interface SimDisk {
+  id: string;
+  location: string;
+  tags: Record<string, string>;
+  sizeGb: number;
+  osType?: 'Linux' | 'Windows';
+  vmId?: string;
+}
+export interface SimSnapshot {
+  id: string;
+  location: string;
+  tags: Record<string, string>;
+  sourceResourceId: string;
+  incremental: boolean;
+  sizeGb: number;
+  timeCreated: string;
+}
+export interface SimStorageAccount {
+  id: string;
+  location: string;
+  tags: Record<string, string>;
+  /** Undefined = never set (older accounts: the service treats it as allowed). */
+  allowBlobPublicAccess?: boolean;
+}
+export interface SimUser {
+  id: string;
+  userPrincipalName: string;
+  displayName: string;
+  signInSessionsValidFromDateTime: string;
+  /** Times revokeSignInSessions was served, for tests and the tabletop report. */
+  revocations: string[];
+}
+export interface SimDefenderAlert {
+  id: string;
+  location: string;
+  status: 'Active' | 'InProgress' | 'Resolved' | 'Dismissed';
+  alertType: string;
+  displayName: string;
+  severity: string;
+  compromisedEntity?: string;
+}
+export interface SimLongRunningOperation {
+  id: string;
+  /** Status polls answered InProgress before Succeeded. */
+  pollsUntilDone: number;
+  startTime: string;
+  /** Applied when the operation reports Succeeded (e.g. provisioningState back to Succeeded). */
+  resourceId: string;
+}
+
+export interface AzureEstateState {
+  vms: Map<string, SimVm>;
+  nics: Map<string, SimNic>;
+  nsgs: Map<string, SimNsg>;
+  disks: Map<string, SimDisk>;
+  snapshots: Map<string, SimSnapshot>;
+  storageAccounts: Map<string, SimStorageAccount>;
+  /** Keyed by lower-cased object id and by lower-cased UPN (same object). */
+  users: Map<string, SimUser>;
+  defenderAlerts: Map<string, SimDefenderAlert>;
+  /** Graph `alerts_v2` resources, stored as their JSON. */
+  graphAlerts: Map<string, Record<string, unknown>>;
+  operations: Map<string, SimLongRunningOperation>;
+  /** Resources whose long-running PUT has not finished yet (provisioningState Updating). */
+  provisioning: Set<string>;
+  /** The estate's clock (injectable so tests and the tabletop control time). */
+  now(): Date;
+}
+
+const key = (id: string) => id.toLowerCase();
+
+const Tags = z.record(z.string(), z.string()).default({});
+const ArmIdString = z.string().refine((s) => parseArmId(s) !== undefined, 'must be an ARM resource id (/subscriptions/…/providers/…)');
+
+/** The `azure:` section of an estate YAML. */
+export const AzureEstateSeedSchema = z
+  .object({
+    vms: z
+      .array(
+        z.object({
+          id: ArmIdString,
+          location: z.string().default('westeurope'),
+          tags: Tags,
+          /** NICs: ids, or omitted for one NIC `<vm>-nic0` with NSG `<vm>-nsg`. */
+          nics: z.array(z.object({ id: ArmIdString.optional(), nsg: ArmIdString.nullable().optional() })).optional(),
+          osDisk: z.object({ id: ArmIdString.optional(), sizeGb: z.number().int().positive().default(30), osType: z.enum(['Linux', 'Windows']).default('Linux') }).optional(),
+          dataDisks: z.array(z.object({ id: ArmIdString.optional(), sizeGb: z.number().int().positive().default(128) })).default([]),
+        }),
+      )
+      .default([]),
+    nsgs: z.array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags })).default([]),
+    storageAccounts: z
+      .array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, allowBlobPublicAccess: z.boolean().optional() }))
+      .default([]),
+    users: z
+      .array(z.object({ id: z.string().min(1), userPrincipalName: z.string().min(1), displayName: z.string().optional(), signInSessionsValidFromDateTime: z.string().optional() }))
+      .default([]),
+    defenderAlerts: z
+      .array(
+        z.object({
+          id: ArmIdString,
+          status: z.enum(['Active', 'InProgress', 'Resolved', 'Dismissed']).default('Active'),
+          alertType: z.string().default('SIMULATED_ALERT'),
+          displayName: z.string().default('Simulated alert'),
+          severity: z.string().default('High'),
+          compromisedEntity: z.string().optional(),
+        }),
+      )
+      .default([]),
+    /** Graph security alerts as Graph returns them (must have an `id`). */
+    graphAlerts: z.array(z.object({ id: z.string().min(1) }).catchall(z.unknown())).default([]),
+  })
+  .strict();
+export type AzureEstateSeed = z.input<typeof AzureEstateSeedSchema>;
+
+export function createAzureEstateState(seed?: AzureEstateSeed, now: () => Date = () => new Date()): AzureEstateState {
+  const state: AzureEstateState = {
+    vms: new Map(),
+    nics: new Map(),
+    nsgs: new Map(),
+    disks: new Map(),
+    snapshots: new Map(),
+    storageAccounts: new Map(),
+    users: new Map(),
+    defenderAlerts: new Map(),
+    graphAlerts: new Map(),
+    operations: new Map(),
+    provisioning: new Set(),
+    now,
+  };
+  if (seed) addAzureSeed(state, seed);
+  return state;
+}
+
+/** Adds a seed's resources; resources already present are left as they are (estate file first, then findings). */
+export function addAzureSeed(state: AzureEstateState, input: AzureEstateSeed): void {
+  const seed = AzureEstateSeedSchema.parse(input);
+  const put = <T extends { id: string }>(map: Map<string, T>, item: T) => {
+    if (!map.has(key(item.id))) map.set(key(item.id), item);
+  };
+  for (const nsg of seed.nsgs) put(state.nsgs, { id: nsg.id, location: nsg.location, tags: nsg.tags, rules: [] });
+  for (const vm of seed.vms) {
+    if (state.vms.has(key(vm.id))) continue;
+    const parsed = parseResourceId(vm.id, 'Microsoft.Compute/virtualMachines');
+    if (!parsed) throw new Error(`azure.vms: ${vm.id} is not a virtual machine id`);
+    const name = armName(parsed);
+    const at = (type: string, n: string) => resourceId(parsed.subscriptionId, parsed.resourceGroup, type, n);
+    const nics = (vm.nics ?? [{}]).map((nic, i) => ({
+      id: nic.id ?? at('Microsoft.Network/networkInterfaces', `${name}-nic${i}`),
+      nsg: nic.nsg === undefined ? at('Microsoft.Network/networkSecurityGroups', `${name}-nsg`) : nic.nsg,
+    }));
+    nics.forEach((nic, i) => {
+      if (nic.nsg) put(state.nsgs, { id: nic.nsg, location: vm.location, tags: {}, rules: [defaultSshRule()] });
+      put(state.nics, { id: nic.id, location: vm.location, tags: {}, privateIp: `10.0.0.${4 + i}`, vmId: vm.id, ...(nic.nsg ? { nsgId: nic.nsg } : {}) });
+    });
+    const osDisk = { id: vm.osDisk?.id ?? at('Microsoft.Compute/disks', `${name}_OsDisk_1`), sizeGb: vm.osDisk?.sizeGb ?? 30, osType: vm.osDisk?.osType ?? 'Linux' };
+    put(state.disks, { id: osDisk.id, location: vm.location, tags: {}, sizeGb: osDisk.sizeGb, osType: osDisk.osType, vmId: vm.id });
+    const dataDiskIds = vm.dataDisks.map((d, i) => {
+      const id = d.id ?? at('Microsoft.Compute/disks', `${name}_DataDisk_${i}`);
+      put(state.disks, { id, location: vm.location, tags: {}, sizeGb: d.sizeGb, vmId: vm.id });
+      return id;
+    });
+    state.vms.set(key(vm.id), { id: vm.id, location: vm.location, tags: vm.tags, nicIds: nics.map((n) => n.id), osDiskId: osDisk.id, dataDiskIds });
+  }
+  for (const sa of seed.storageAccounts) put(state.storageAccounts, { ...sa });
+  for (const u of seed.users) {
+    if (state.users.has(key(u.id)) || state.users.has(key(u.userPrincipalName))) continue;
+    const user: SimUser = {
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName ?? u.userPrincipalName.split('@')[0] ?? u.id,
+      signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime ?? '2024-01-01T00:00:00Z',
+      revocations: [],
+    };
+    state.users.set(key(u.id), user);
+    state.users.set(key(u.userPrincipalName), user);
+  }
+  for (const a of seed.defenderAlerts) {
+    const parsed = parseArmId(a.id);
+    const location = parsed?.names[0] ?? 'westeurope';
+    put(state.defenderAlerts, { ...a, location });
+  }
+  for (const g of seed.graphAlerts) if (!state.graphAlerts.has(key(g.id))) state.graphAlerts.set(key(g.id), g);
+}
+
+function defaultSshRule(): SimSecurityRule {
+  return {
+    name: 'AllowSSH',
+    properties: {
+      priority: 300,
+      direction: 'Inbound',
+      access: 'Allow',
+      protocol: 'Tcp',
+      sourceAddressPrefix: '*',
+      sourcePortRange: '*',
+      destinationAddressPrefix: '*',
+      destinationPortRange: '22',
+    },
+  };
+}
+
+/** A stable object id for a user known only by UPN (uuid-shaped, derived from the UPN). */
+function objectIdFor(upn: string): string {
+  const h = createHash('sha256').update(upn.toLowerCase()).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Plausible resources for a normalized Defender / Graph finding, so a tabletop can run without an
+ * estate file: each VM gets a NIC with an existing NSG, an OS disk and one data disk; storage
+ * accounts allow blob public access (the exposure being contained); users exist with old sessions;
+ * the Defender alert (by its ARM id) is Active.
+ */
+export function seedFromFinding(finding: Finding): AzureEstateSeed {
+  const location = (r: { region?: string }) => r.region ?? (finding.region || 'westeurope');
+  const seed = {
+    vms: [] as NonNullable<AzureEstateSeed['vms']>,
+    storageAccounts: [] as NonNullable<AzureEstateSeed['storageAccounts']>,
+    users: [] as NonNullable<AzureEstateSeed['users']>,
+    defenderAlerts: [] as NonNullable<AzureEstateSeed['defenderAlerts']>,
+  };
+  for (const r of finding.resources) {
+    if (r.type === 'Microsoft.Compute/virtualMachines' && parseResourceId(r.id, r.type)) {
+      seed.vms.push({ id: r.id, location: location(r), tags: r.tags, dataDisks: [{ sizeGb: 128 }] });
+    } else if (r.type === 'Microsoft.Storage/storageAccounts' && parseResourceId(r.id, r.type)) {
+      seed.storageAccounts.push({ id: r.id, location: location(r), tags: r.tags, allowBlobPublicAccess: true });
+    } else if (r.type === 'Microsoft.Graph/users') {
+      const upn = r.id.includes('@') ? r.id : (r.details?.userPrincipalName ?? `${r.id}@contoso.example`);
+      const id = r.id.includes('@') ? (r.details?.objectId ?? objectIdFor(r.id)) : r.id;
+      seed.users.push({ id, userPrincipalName: upn });
+    }
+  }
+  const alert = finding.alertResourceId ? parseArmId(finding.alertResourceId) : undefined;
+  if (alert && alert.namespace.toLowerCase() === 'microsoft.security' && alert.types.join('/').toLowerCase() === 'locations/alerts') {
+    seed.defenderAlerts.push({ id: finding.alertResourceId as string, status: 'Active', alertType: finding.type, displayName: finding.title, severity: finding.severity });
+  }
+  return seed;
+}

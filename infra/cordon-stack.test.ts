@@ -1,0 +1,283 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildCordonApp, PROJECT_ROOT } from './app.js';
+import type { CordonStack } from './cordon-stack.js';
+import { CONTEXT_AUDIT_RETENTION_DAYS, RESPONDER_ROLE_NAME, resolveAuditRetentionDays } from './cordon-stack.js';
+import { LAMBDA_NAMES } from './lambdas.js';
+import { catalogAwsPermissions, ISOLATION_TAG } from './permissions.js';
+import { FIXED_PLAYBOOK_IDS } from './playbook-asl.js';
+
+// One synthesis shared by every test: the real esbuild bundling of a small fixture handler,
+// the hand-written fixture ASL for two playbooks, and cdk-nag AwsSolutions as a validation plugin.
+const FIXTURE_HANDLER = 'infra/test-fixtures/handler.ts';
+const FIXTURE_ASL = join(PROJECT_ROOT, 'infra/test-fixtures/asl');
+
+let app: App;
+let cordon: CordonStack;
+let assembly: CloudAssembly;
+let template: Template;
+let responder: Template;
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Sid?: string };
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+function statementsOf(t: Template, logicalIdPrefix?: string): Statement[] {
+  const policies = t.findResources('AWS::IAM::Policy') as Resources;
+  return Object.entries(policies)
+    .filter(([id]) => !logicalIdPrefix || id.startsWith(logicalIdPrefix))
+    .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const unique = (xs: string[]) => [...new Set(xs)].sort();
+
+beforeAll(() => {
+  const built = buildCordonApp({
+    aslDir: FIXTURE_ASL,
+    playbooksDir: join(PROJECT_ROOT, 'infra/test-fixtures/no-playbooks'),
+    lambdaEntries: Object.fromEntries(LAMBDA_NAMES.map((n) => [n, FIXTURE_HANDLER])) as Record<(typeof LAMBDA_NAMES)[number], string>,
+    appProps: { outdir: mkdtempSync(join(tmpdir(), 'cordon-cdk-')) },
+  });
+  app = built.app;
+  cordon = built.cordon;
+  // Throws "Validation failed" if cdk-nag reports any unacknowledged finding.
+  assembly = app.synth();
+  template = Template.fromStack(cordon);
+  responder = Template.fromStack(built.responder);
+}, 120_000);
+
+describe('Cordon stack', () => {
+  it('passes cdk-nag AwsSolutions with zero unacknowledged findings, each acknowledgement with a reason', () => {
+    const report = JSON.parse(readFileSync(join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { pluginName: string; conclusion: string; violations: unknown[] }[];
+    };
+    // The report lists only plugins that found something.
+    expect(report.pluginReports.filter((r) => r.conclusion !== 'success')).toEqual([]);
+    const acks = [cordon, ...cordon.node.findAll()].flatMap((c) =>
+      c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.entries(m.data as Record<string, string>)),
+    );
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [id, reason] of acks) expect(reason.length, id).toBeGreaterThan(30);
+  });
+
+  it('fails the synth on an unacknowledged cdk-nag finding (the checks are live)', () => {
+    const bare = new App({ outdir: mkdtempSync(join(tmpdir(), 'cordon-nag-')) });
+    new Queue(new Stack(bare, 'Bare'), 'Unencrypted', { encryption: QueueEncryption.UNENCRYPTED });
+    Validations.of(bare).addPlugins(new AwsSolutionsChecks(bare));
+    expect(() => bare.synth()).toThrow(/AwsSolutions-SQS/);
+  });
+
+  it('routes GuardDuty findings and Security Hub Imported and Custom Action events to ingest', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] },
+    });
+    template.hasResourceProperties('AWS::SecurityHub::ActionTarget', { Name: 'Contain with Cordon', Id: 'CordonContain' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.securityhub'],
+        'detail-type': ['Security Hub Findings - Custom Action'],
+        resources: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^ContainAction'), 'ActionTargetArn'] }],
+      },
+    });
+  });
+
+  it('gives every rule target and every asynchronously invoked Lambda the dead-letter queue', () => {
+    const dlq = { 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLetters'), 'Arn'] };
+    const rules = template.findResources('AWS::Events::Rule') as Resources;
+    expect(Object.keys(rules)).toHaveLength(4);
+    for (const rule of Object.values(rules)) {
+      for (const target of rule.Properties.Targets as { DeadLetterConfig?: unknown; RetryPolicy?: unknown }[]) {
+        expect(target.DeadLetterConfig).toEqual({ Arn: expect.anything() });
+        expect(target.RetryPolicy).toBeDefined();
+      }
+    }
+    const fns = template.findResources('AWS::Lambda::Function') as Resources;
+    const withDlq = Object.entries(fns).filter(([, f]) => f.Properties.DeadLetterConfig !== undefined).map(([id]) => id);
+    expect(withDlq.sort()).toEqual([expect.stringMatching(/^ClockReminder/), expect.stringMatching(/^Ingest/)]);
+    template.hasResourceProperties('AWS::Lambda::Function', { DeadLetterConfig: { TargetArn: dlq } });
+    template.hasResourceProperties('AWS::SQS::Queue', { KmsMasterKeyId: Match.anyValue() });
+  });
+
+  it('deploys one Standard state machine per compiled playbook, with the substitutions, logging and tracing', () => {
+    const machines = Object.fromEntries(
+      Object.entries(template.findResources('AWS::StepFunctions::StateMachine') as Resources).filter(([id]) => !id.startsWith('ClockWatch')),
+    );
+    expect(Object.keys(machines)).toHaveLength(2);
+    expect([...cordon.stateMachines.keys()].sort()).toEqual(['aws-ec2-compromise', 'azure-vm-compromise']);
+    for (const m of Object.values(machines)) {
+      expect(m.Properties.StateMachineType).toBe('STANDARD');
+      expect(m.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      expect(m.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+      expect(Object.keys(m.Properties.DefinitionSubstitutions as object).sort()).toEqual([
+        'ActionRunnerFunctionArn',
+        'ApprovalFunctionArn',
+        'AzureActionRunnerUrl',
+        'AzureRunnerConnectionArn',
+        'EscalationTopicArn',
+      ]);
+    }
+    const ec2 = Object.values(machines).find((m) => JSON.stringify(m.Properties.StateMachineName).includes('aws-ec2-compromise'));
+    const asl = readFileSync(join(FIXTURE_ASL, 'aws-ec2-compromise.asl.json'), 'utf8');
+    expect(ec2?.Properties.DefinitionString).toBe(asl);
+  });
+
+  it('deploys the clock-watch machine calling the clock-reminder Lambda, startable by ingest and the action runner', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'Cordon-clock-watch',
+      DefinitionSubstitutions: { ClockFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ClockReminder'), 'Arn'] } },
+    });
+    for (const role of ['IngestRole', 'ActionRunnerRole']) {
+      const start = statementsOf(template, role).filter((s) => actionsOf(s).includes('states:StartExecution'));
+      expect(JSON.stringify(start), role).toMatch(/ClockWatch/);
+    }
+  });
+
+  it('reports every playbook whose compiled ASL is missing as a synth error and deploys no invented one', () => {
+    const errors = assembly.getStackByName('Cordon').messages.filter((m) => m.level === 'error').map((m) => String(m.entry.data));
+    const missing = FIXED_PLAYBOOK_IDS.filter((id) => id !== 'aws-ec2-compromise' && id !== 'azure-vm-compromise');
+    expect(errors).toHaveLength(missing.length);
+    for (const id of missing) expect(errors.some((e) => e.includes(`${id}.asl.json: missing`))).toBe(true);
+  });
+
+  it('keeps the audit log in a versioned, TLS-only Object Lock bucket in COMPLIANCE mode for 365 days, with access logs', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue() },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('encrypts with one customer-managed key with rotation on: table (PK/SK, PITR), topic, logs', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'PK', AttributeType: 'S' },
+        { AttributeName: 'SK', AttributeType: 'S' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup') as Resources)) {
+      expect(group.Properties.KmsKeyId).toBeDefined();
+    }
+  });
+
+  it('runs every Lambda on nodejs22.x, ARM64, traced, from a bundled ESM asset', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
+    expect(fns).toHaveLength(4);
+    for (const fn of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Handler).toBe('index.handler');
+    }
+    const bundle = readFileSync(join(assembly.directory, `asset.${assetHash(fns[0]!)}`, 'index.mjs'), 'utf8');
+    expect(bundle).toContain('createRequire');
+    expect(bundle).toMatch(/export\s*\{/);
+  });
+
+  it('has no IAM statement with Action "*" or a service-wide wildcard', () => {
+    const all = [...statementsOf(template), ...statementsOf(responder)];
+    expect(all.length).toBeGreaterThan(0);
+    for (const s of all) for (const a of actionsOf(s)) expect(a).not.toMatch(/(^\*$)|(:\*$)/);
+  });
+
+  it('gives the action runner exactly the catalog\'s AWS permissions, plus sts:AssumeRole on the member-account responder', () => {
+    const response = statementsOf(template, 'ResponsePolicy');
+    expect(unique(response.flatMap(actionsOf))).toEqual(catalogAwsPermissions());
+    const runner = statementsOf(template, 'ActionRunnerRole');
+    const assume = runner.find((s) => actionsOf(s).includes('sts:AssumeRole'));
+    expect(assume?.Resource).toEqual({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::*:role/${RESPONDER_ROLE_NAME}`]] });
+    // The response policy is attached to the action runner only.
+    const policy = Object.values(template.findResources('AWS::IAM::Policy') as Resources).find((p) =>
+      JSON.stringify(p.Properties.PolicyName).startsWith('"ResponsePolicy'),
+    );
+    expect(policy?.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^ActionRunnerRole/) }]);
+  });
+
+  it('limits rule changes to the tagged isolation group', () => {
+    const revoke = statementsOf(template, 'ResponsePolicy').filter((s) => actionsOf(s).some((a) => a.startsWith('ec2:RevokeSecurityGroup'))) as (Statement & {
+      Condition?: unknown;
+    })[];
+    expect(revoke).toHaveLength(1);
+    expect(revoke[0]?.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${ISOLATION_TAG.key}`]: ISOLATION_TAG.value } });
+    // The tag is the one quarantine-instance puts on the group it creates.
+    const action = readFileSync(join(PROJECT_ROOT, 'functions/actions/aws/quarantine-instance.ts'), 'utf8');
+    expect(action).toContain(`'${ISOLATION_TAG.key}': '${ISOLATION_TAG.value}'`);
+  });
+
+  it('lets the state machines call the Azure runner only by POST to its URL through the connection', () => {
+    template.hasResourceProperties('AWS::Events::Connection', {
+      AuthorizationType: 'API_KEY',
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'x-cordon-runner-secret', ApiKeyValue: Match.anyValue() } },
+    });
+    const http = statementsOf(template, 'StateMachineRole').find((s) => actionsOf(s).includes('states:InvokeHTTPEndpoint')) as Statement & {
+      Condition: unknown;
+    };
+    expect(http.Condition).toEqual({
+      StringEquals: { 'states:HTTPMethod': 'POST' },
+      StringLike: { 'states:HTTPEndpoint': { 'Fn::Join': ['', [{ Ref: 'AzureActionRunnerUrl' }, '*']] } },
+    });
+  });
+});
+
+describe('audit retention', () => {
+  it('comes from the prop, else the context value, else 365 days', () => {
+    const withContext = new App({ context: { [CONTEXT_AUDIT_RETENTION_DAYS]: '2555' } });
+    expect(resolveAuditRetentionDays(new App())).toBe(365);
+    expect(resolveAuditRetentionDays(withContext)).toBe(2555);
+    expect(resolveAuditRetentionDays(withContext, 30)).toBe(30);
+    expect(() => resolveAuditRetentionDays(new App({ context: { [CONTEXT_AUDIT_RETENTION_DAYS]: 'a year' } }))).toThrow(/cordon:auditRetentionDays/);
+  });
+});
+
+describe('member-account responder role template', () => {
+  it('defines CordonResponder, trusted by the action-runner role with an external id, with the catalog permissions', () => {
+    responder.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: RESPONDER_ROLE_NAME,
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { AWS: { Ref: 'ActionRunnerRoleArn' } },
+            Condition: { StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } },
+          },
+        ],
+      },
+    });
+    expect(unique(statementsOf(responder).flatMap(actionsOf))).toEqual(catalogAwsPermissions());
+  });
+
+  it('is StackSet-ready: no bootstrap version rule, no assets', () => {
+    const json = responder.toJSON() as { Parameters: Record<string, unknown>; Rules?: unknown };
+    expect(Object.keys(json.Parameters).sort()).toEqual(['ActionRunnerRoleArn', 'ExternalId']);
+    expect(json.Rules).toBeUndefined();
+    expect(assembly.getStackByName('CordonResponder').assets).toEqual([]);
+  });
+});
+
+function assetHash(fn: { Properties: Record<string, unknown> }): string {
+  const key = (fn.Properties.Code as { S3Key: string }).S3Key;
+  return key.replace(/\.zip$/, '');
+}
