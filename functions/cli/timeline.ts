@@ -7,7 +7,7 @@ const short = (id: string) => (id.length > 48 ? `…${id.slice(-47)}` : id);
 export function timelineLine(e: ResponderEvent, line: (text: string) => void): void {
   if (e.kind === 'incident') {
     const f = e.incident.finding;
-    line(`${bold(e.incident.id)}  ${f.source} ${f.severity} ${f.type} → ${e.incident.playbook ?? dim('no playbook')}${f.sample ? dim(' [sample]') : ''}`);
+    line(`${bold(e.incident.id)}  ${f.source} ${f.severity} ${f.control ?? f.type} → ${e.incident.playbook ?? dim('no playbook')}${f.sample ? dim(' [sample]') : ''}`);
     for (const s of e.incident.skipped) line(`${e.incident.id}  ${s.phase.padEnd(8)} ${s.action.padEnd(28)} ${short(s.target.id)}  ${statusColor('skipped')} (${s.reason})`);
     return;
   }

@@ -1,6 +1,7 @@
 import { ingestText } from '../core/findings/ingest.js';
 import type { Incident, IngestedFinding, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
+import { incidentId } from '../core/incident-id.js';
 import { planIncident, type PlanSettings } from '../core/plan/plan.js';
 import type { InputFile } from './inputs.js';
 
@@ -21,11 +22,14 @@ export interface PlanBatch {
 /**
  * Ingest → route → plan over many inputs. Pure apart from the inputs it is given.
  * The same finding delivered twice plans once (incident ids are deterministic), so a
- * storm of count updates collapses to one incident per finding.
+ * storm of count updates collapses to one incident per finding. The per-account hourly action
+ * cap counts cumulatively across the batch (starting from `settings.actionsThisHour`), so a storm
+ * cannot exceed it by arriving all at once.
  */
 export function planBatch(inputs: readonly InputFile[], router: Router, settings: PlanSettings): PlanBatch {
   const byIncident = new Map<string, PlannedFinding>();
   const batch: PlanBatch = { planned: [], rejected: [], validations: [], graphAlertRefs: [] };
+  const counts: Record<string, number> = { ...(settings.actionsThisHour ?? {}) };
   for (const input of inputs) {
     if ('rejected' in input) {
       batch.rejected.push(input.rejected);
@@ -36,10 +40,16 @@ export function planBatch(inputs: readonly InputFile[], router: Router, settings
     batch.graphAlertRefs.push(...result.graphAlertRefs);
     for (const v of result.validations) batch.validations.push({ validationCode: v.validationCode, origin: input.origin });
     for (const ingested of result.findings) {
-      const incident = planIncident(ingested.finding, router(ingested.finding), settings);
-      const seen = byIncident.get(incident.id);
-      if (seen) seen.deliveries += 1;
-      else byIncident.set(incident.id, { incident, ingested, deliveries: 1 });
+      const seen = byIncident.get(incidentId(ingested.finding));
+      if (seen) {
+        seen.deliveries += 1;
+        continue;
+      }
+      const incident = planIncident(ingested.finding, router(ingested.finding), { ...settings, actionsThisHour: counts });
+      for (const step of incident.steps) {
+        if (step.target.type !== 'incident' && step.target.type !== 'finding') counts[step.account] = (counts[step.account] ?? 0) + 1;
+      }
+      byIncident.set(incident.id, { incident, ingested, deliveries: 1 });
     }
   }
   batch.planned = [...byIncident.values()];

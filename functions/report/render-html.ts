@@ -27,7 +27,7 @@ dl.meta dd{margin:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;font-size:13px;margin:4px 0 8px}
 th{text-align:left;font-weight:600;color:#4b5563;background:#f6f8fb;border-bottom:1px solid #dfe4ea;padding:6px 8px}
 td{border-bottom:1px solid #eef1f5;padding:6px 8px;vertical-align:top;overflow-wrap:anywhere}
-td:nth-child(1),td:nth-child(3),td:nth-child(4),td:last-child{white-space:nowrap}
+td:nth-child(1),td:nth-child(3),td:nth-child(4),.nowrap{white-space:nowrap}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f4f6;border-radius:3px;padding:1px 4px}
 .pill{white-space:nowrap;display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;color:#fff}
 .sev-critical,.sev-high{background:#c62828}.sev-medium{background:#b26a00}.sev-low,.sev-informational{background:#5b6b80}
@@ -79,7 +79,7 @@ ${rowsOrEmpty(
     h([s.errorClass, s.reason].filter(Boolean).join(': ')) || '—',
     s.calls.map(code).join(' ') || '—',
     h(formatUtc(s.startedAt)),
-    h(stepDuration(s.startedAt, s.finishedAt)),
+    `<span class="nowrap">${h(stepDuration(s.startedAt, s.finishedAt))}</span>`,
   ]),
   'No step ran.',
 )}
@@ -88,7 +88,7 @@ ${inc.escalations.length ? `<h3>Escalations</h3><ul>${inc.escalations.map((e) =>
 <h3>Evidence</h3>
 ${rowsOrEmpty(
   ['Kind', 'Id', 'Of', 'Taken', 'Tags'],
-  inc.evidence.map((e) => [h(e.kind), code(e.id), code(e.of), h(formatUtc(e.takenAt)), Object.entries(e.tags).map(([k, v]) => code(`${k}=${v}`)).join(' ') || '—']),
+  inc.evidence.map((e) => [h(e.kind), code(e.id), code(e.of), h(formatUtc(e.takenAt)), Object.entries(e.tags).map(([k, v]) => code(`${k}=${v}`)).join('<br>') || '—']),
   'No evidence recorded.',
 )}
 <h3>Regulatory clocks</h3>

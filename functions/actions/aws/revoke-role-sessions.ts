@@ -15,7 +15,7 @@ import { alreadyDone, guarded, isAwsError } from './common.js';
  * Idempotency rule: the step is already done when the role's AWSRevokeOlderSessions policy
  * denies * on * before a cutoff and either (a) the statement was written for this incident
  * (its Sid names it) or (b) the cutoff is at or after `params.revokeBefore` (ISO time, e.g.
- * the finding's observedAt) when the planner passes one. A re-run never moves the cutoff
+ * the finding's observedAt, the default). A re-run never moves the cutoff
  * earlier: the new cutoff is the later of now and the existing one.
  */
 export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
@@ -82,7 +82,9 @@ async function run(input: ActionInput, ctx: AwsContext): Promise<ActionResult> {
     }
     const existing = existingDocument ? revocationOf(existingDocument) : undefined;
     const before = { roleName, roleArn: role?.Arn, policy: existingDocument ?? null, revokedBefore: existing?.cutoff.toISOString() ?? null };
-    const revokeBefore = typeof input.params.revokeBefore === 'string' ? Date.parse(input.params.revokeBefore) : Number.NaN;
+    // The finding's own time is the default: sessions issued after it were not seen by the detector.
+    const revokeBeforeText = typeof input.params.revokeBefore === 'string' ? input.params.revokeBefore : input.finding.observedAt;
+    const revokeBefore = revokeBeforeText === undefined ? Number.NaN : Date.parse(revokeBeforeText);
     if (existing && (existing.sid === revokeSid(input.incidentId) || (!Number.isNaN(revokeBefore) && existing.cutoff.getTime() >= revokeBefore))) {
       return alreadyDone(`${roleName} already denies sessions issued before ${existing.cutoff.toISOString()}`, before);
     }
