@@ -13,6 +13,7 @@ import { CONTEXT_AUDIT_RETENTION_DAYS, RESPONDER_ROLE_NAME, resolveAuditRetentio
 import { LAMBDA_NAMES } from './lambdas.js';
 import { catalogAwsPermissions, ISOLATION_TAG } from './permissions.js';
 import { FIXED_PLAYBOOK_IDS } from './playbook-asl.js';
+import { caseTableDefinition } from '../functions/records/dynamo-case-store.js';
 
 // One synthesis shared by every test: the real esbuild bundling of a small fixture handler,
 // the hand-written fixture ASL for two playbooks, and cdk-nag AwsSolutions as a validation plugin.
@@ -161,18 +162,15 @@ describe('Cordon stack', () => {
     });
   });
 
-  it('encrypts with one customer-managed key with rotation on: table (PK/SK, PITR), topic, logs', () => {
+  it('encrypts with one customer-managed key with rotation on: table (the case store layout, PITR), topic, logs', () => {
     template.resourceCountIs('AWS::KMS::Key', 1);
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // Exactly what DynamoCaseStore reads and writes (its own table definition).
+    const layout = caseTableDefinition('cases');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [
-        { AttributeName: 'PK', KeyType: 'HASH' },
-        { AttributeName: 'SK', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'PK', AttributeType: 'S' },
-        { AttributeName: 'SK', AttributeType: 'S' },
-      ],
+      KeySchema: layout.KeySchema,
+      AttributeDefinitions: Match.arrayWith(layout.AttributeDefinitions!.map((d) => Match.objectLike(d))),
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: layout.GlobalSecondaryIndexes![0]!.IndexName, KeySchema: layout.GlobalSecondaryIndexes![0]!.KeySchema, Projection: { ProjectionType: 'ALL' } })],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
     });
@@ -180,6 +178,17 @@ describe('Cordon stack', () => {
     for (const group of Object.values(template.findResources('AWS::Logs::LogGroup') as Resources)) {
       expect(group.Properties.KmsKeyId).toBeDefined();
     }
+  });
+
+  it('gives every Lambda the records it reads (functions/handlers/aws/env.ts)', () => {
+    const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter((f) => f.Properties.Runtime === 'nodejs22.x');
+    expect(fns).toHaveLength(4);
+    for (const fn of fns) {
+      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(vars)).toEqual(expect.arrayContaining(['CORDON_CASE_TABLE', 'CORDON_AUDIT_BUCKET', 'CORDON_TOPIC_ARN']));
+    }
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CORDON_STATE_MACHINES: Match.anyValue() }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CORDON_RESPONDER_ROLE: 'CordonResponder', CORDON_RESPONDER_EXTERNAL_ID: Match.anyValue() }) } });
   });
 
   it('runs every Lambda on nodejs22.x, ARM64, traced, from a bundled ESM asset', () => {

@@ -7,7 +7,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,6 +16,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { CASE_TABLE_INDEX } from '../functions/records/dynamo-case-store.js';
+import { cdkBundling } from './bundling.js';
 import type { LambdaEntries, LambdaName } from './lambdas.js';
 import { acknowledge, acknowledgeResponseWildcards } from './nag.js';
 import { responseStatements, toPolicyStatements } from './permissions.js';
@@ -100,14 +102,22 @@ export class CordonStack extends Stack {
     acknowledge(this.deadLetters, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of every asynchronous path (rule targets and async Lambda invocations); it has no queue of its own to fail to.');
 
     const caseTable = new dynamodb.Table(this, 'Cases', {
-      partitionKey: { name: 'PK', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'SK', type: dynamodb.AttributeType.STRING },
+      // The layout DynamoCaseStore reads and writes (functions/records/dynamo-case-store.ts).
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    caseTable.addGlobalSecondaryIndex({
+      indexName: CASE_TABLE_INDEX,
+      partitionKey: { name: 'gsi1pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'gsi1sk', type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
     });
 
     const auditBucket = this.auditBucket(props.auditRetentionDays);
@@ -123,7 +133,11 @@ export class CordonStack extends Stack {
     this.actionRunnerRole = fns['action-runner'].role as iam.Role;
     // Explicit statements instead of CDK grants: grants add wildcard actions (kms:ReEncrypt*, s3:List* …).
     for (const fn of Object.values(fns)) {
-      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'CaseTable', actions: CASE_TABLE_ACTIONS, resources: [caseTable.tableArn] }));
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'CaseTable', actions: CASE_TABLE_ACTIONS, resources: [caseTable.tableArn, `${caseTable.tableArn}/index/${CASE_TABLE_INDEX}`] }));
+      // What the handlers read (functions/handlers/aws/env.ts).
+      fn.addEnvironment('CORDON_CASE_TABLE', caseTable.tableName);
+      fn.addEnvironment('CORDON_AUDIT_BUCKET', auditBucket.bucketName);
+      fn.addEnvironment('CORDON_TOPIC_ARN', escalation.topicArn);
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AuditObjects', actions: ['s3:PutObject', 's3:GetObject'], resources: [auditBucket.arnForObjects('*')] }));
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AuditListing', actions: ['s3:ListBucket'], resources: [auditBucket.bucketArn] }));
       fn.addToRolePolicy(this.keyUse());
@@ -255,6 +269,7 @@ export class CordonStack extends Stack {
   }
 
   private lambdas(props: CordonStackProps): Record<LambdaName, NodejsFunction> {
+    const bundling = cdkBundling(props.projectRoot);
     const make = (name: LambdaName, asyncInvoked: boolean, timeout: Duration): NodejsFunction => {
       const logGroup = new logs.LogGroup(this, `${pascal(name)}Logs`, {
         encryptionKey: this.key,
@@ -283,18 +298,8 @@ export class CordonStack extends Stack {
         environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: `cordon-${name}` },
         // Asynchronous invocations that exhaust their retries land in the dead-letter queue.
         ...(asyncInvoked ? { deadLetterQueue: this.deadLetters, retryAttempts: 2 } : {}),
-        bundling: {
-          forceDockerBundling: false,
-          format: OutputFormat.ESM,
-          target: 'node22',
-          minify: true,
-          sourceMap: true,
-          // Bundle every SDK v3 client so the deployed versions are the ones the lockfile pins.
-          externalModules: [],
-          mainFields: ['module', 'main'],
-          // CommonJS dependencies inside an ESM bundle still call require().
-          banner: "import { createRequire as __cordonRequire } from 'node:module'; const require = __cordonRequire(import.meta.url);",
-        },
+        // Shared with `npm run bundle` (infra/bundling.ts): the measured bundle is the deployed one.
+        bundling,
       });
       acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (active tracing).');
       acknowledge(fn, 'AwsSolutions-L1', 'Node.js 22 is the runtime Cordon pins and tests on (package.json engines, DESIGN.md); moving to 24 is a deliberate upgrade.');

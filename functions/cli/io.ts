@@ -18,7 +18,6 @@ export const processIo = (): Io => ({
 
 export interface Command {
   name: string;
-  summary: string;
   help: string;
   run(argv: string[], io: Io): Promise<number>;
 }

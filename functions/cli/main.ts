@@ -1,5 +1,5 @@
 import { isInputError } from '../core/errors.js';
-import { type Command, EXIT, type Io, processIo } from './io.js';
+import { EXIT, type Io, processIo } from './io.js';
 import { COMMANDS } from './commands/index.js';
 
 const HELP = `cordon — contain cloud security incidents in seconds, keep the evidence, run the regulatory clock.
@@ -24,16 +24,17 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.out('cordon 0.1.0');
     return EXIT.ok;
   }
-  const command: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`cordon: unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}. See 'cordon --help'.`);
     return EXIT.badInput;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(command.help);
-    return EXIT.ok;
-  }
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(command.help);
+      return EXIT.ok;
+    }
     return await command.run(rest, io);
   } catch (e) {
     if (isInputError(e)) {

@@ -3,6 +3,7 @@ import type { Incident, Mode, Phase, Target } from '../core/model.js';
 import type { AuditLog } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
+import { claimFor, stepOwner } from '../records/step-lease.js';
 import type { StateMachine } from '../../workflows/asl.js';
 import { workflowInput, type StepInput } from '../../workflows/input.js';
 import { runWorkflow, type ApprovalAnswer, type ApprovalRequest, type EscalationSummary, type StepEvent } from '../../workflows/runner.js';
@@ -148,16 +149,19 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
 }
 
 /** One action run, guarded by the case store's claim: a step already done reports `already-done`. */
-async function runClaimed(input: StepInput, deps: ResponderDeps, actor: string): Promise<ActionResult> {
+export async function runClaimed(input: StepInput, deps: Pick<ResponderDeps, 'store' | 'audit' | 'evidence' | 'executeAction' | 'now'>, actor: string): Promise<ActionResult> {
   const at = deps.now().toISOString();
   const previous = await deps.store.getStep(input.incidentId, input.stepId);
   if (previous && (previous.status === 'succeeded' || previous.status === 'skipped')) {
     return { status: 'skipped', reason: 'already-done', summary: `already ${previous.status} at ${previous.finishedAt ?? previous.startedAt}` };
   }
-  const claimed = await deps.store.claimStep(input.incidentId, input.stepId, { at, owner: `${actor}/${process.pid}` });
+  // A step left running by a process that died (or whose lease ran out) is taken over, not skipped forever.
+  const claim = claimFor(previous, stepOwner(actor), at);
+  const claimed = await deps.store.claimStep(input.incidentId, input.stepId, claim);
   if (!claimed) return { status: 'skipped', reason: 'already-done', summary: 'another run holds this step' };
+  const takeover = previous?.status === 'running' ? { takeover: { from: previous.owner, startedAt: previous.startedAt } } : {};
 
-  await deps.audit.append({ incident: input.incidentId, event: 'step.start', data: { step: input.stepId, action: input.action, target: input.target, account: input.account, region: input.region } });
+  await deps.audit.append({ incident: input.incidentId, event: 'step.start', data: { step: input.stepId, action: input.action, target: input.target, account: input.account, region: input.region, ...takeover } });
   if (input.target.type !== 'incident' && input.target.type !== 'finding') await deps.store.recordAction(input.account, at);
   const result = await deps.executeAction(input);
   const finishedAt = deps.now().toISOString();

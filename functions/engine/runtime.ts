@@ -31,22 +31,26 @@ export interface Target {
   store: CaseStore;
   now(): Date;
   reminderOffsetsHours?: readonly number[];
+  /** Per-request SDK timeout (ms) for both clouds; default: each adapter's own. */
+  requestTimeoutMs?: number;
 }
 
 /** The action runner wired to the simulated estate or to the real clouds. */
 export function localExecutor(target: Target): ActionExecutor {
-  const { endpoint } = target;
+  const { endpoint, requestTimeoutMs } = target;
+  const timeout = requestTimeoutMs !== undefined ? { requestTimeoutMs } : {};
   return createActionExecutor({
     aws: (input) => ({
       clients: createAwsClients({
         region: input.region,
         stepId: stepCorrelation(input),
+        ...timeout,
         ...(endpoint ? { endpoint, credentials: SIM_CREDENTIALS } : {}),
       }),
       now: target.now,
     }),
     azure: (input) => ({
-      clients: createAzureClients({ subscriptionId: input.account, stepId: stepCorrelation(input), ...(endpoint ? { endpoint } : {}) }),
+      clients: createAzureClients({ subscriptionId: input.account, stepId: stepCorrelation(input), ...timeout, ...(endpoint ? { endpoint } : {}) }),
       now: target.now,
     }),
     cordon: () => ({ store: target.store, now: target.now, ...(target.reminderOffsetsHours ? { reminderOffsetsHours: target.reminderOffsetsHours } : {}) }),

@@ -14,6 +14,8 @@ const ScenarioSchema = z
     description: z.string().min(1),
     findings: z.array(z.string().regex(/^[\w.-]+$/, 'a file name in the scenario directory')).min(1),
     estate: z.string().regex(/^[\w.-]+$/).optional(),
+    /** Follow the clocks to their deadlines (compressed) after the incidents run. */
+    followClocks: z.boolean().default(false),
   })
   .strict();
 
@@ -23,6 +25,7 @@ export interface Scenario {
   description: string;
   findings: string[];
   estate?: string;
+  followClocks: boolean;
 }
 
 export function listScenarios(): string[] {
@@ -41,5 +44,5 @@ export function loadScenario(name: string): Scenario {
     throw new InputError(file, (issue?.path ?? []).map(String).join('.'), issue?.message ?? 'invalid scenario');
   }
   const s = parsed.data;
-  return { name, title: s.title, description: s.description, findings: s.findings.map((f) => join(dir, f)), ...(s.estate ? { estate: join(dir, s.estate) } : {}) };
+  return { name, title: s.title, description: s.description, findings: s.findings.map((f) => join(dir, f)), followClocks: s.followClocks, ...(s.estate ? { estate: join(dir, s.estate) } : {}) };
 }

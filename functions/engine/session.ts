@@ -2,7 +2,7 @@ import type { Playbook } from '../core/playbooks/schema.js';
 import type { Mode } from '../core/model.js';
 import type { StateMachine } from '../../workflows/asl.js';
 import { compilePlaybook } from '../../workflows/compile.js';
-import type { ApprovalAnswer } from '../../workflows/runner.js';
+import type { ApprovalAnswer, ApprovalRequest } from '../../workflows/runner.js';
 import type { PlannedFinding } from './planning.js';
 import { respond, type IncidentReport, type ResponderEvent } from './responder.js';
 import { localExecutor, stepCorrelation, type LocalRecords } from './runtime.js';
@@ -15,8 +15,10 @@ export interface LocalSessionOptions {
   /** The simulated estate; absent = the real clouds with the ambient credentials. */
   estate?: SimulatedEstate;
   speed?: number;
-  approve?: () => Promise<ApprovalAnswer>;
+  approve?: (req: ApprovalRequest) => Promise<ApprovalAnswer>;
   onEvent?: (e: ResponderEvent) => void;
+  /** Per-request SDK timeout (ms); tests set it short to exercise timeouts quickly. */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function runLocally(planned: readonly PlannedFinding[], options: Lo
   };
   const now = () => new Date();
   const { estate, records } = options;
-  const executeAction = localExecutor({ ...(estate ? { endpoint: estate.url } : {}), store: records.store, now });
+  const executeAction = localExecutor({ ...(estate ? { endpoint: estate.url } : {}), ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}), store: records.store, now });
   const reports: IncidentReport[] = [];
   for (const p of planned) {
     reports.push(

@@ -116,6 +116,29 @@ export function caseStoreContract(name: string, makeStore: () => Promise<{ store
       expect(await store.listSteps(OTHER)).toEqual([]);
     });
 
+    it('lets a running claim be taken over only when it is named exactly or its lease ran out', async () => {
+      const dead = { owner: 'cordon/tabletop/4242@host-a', startedAt: AT };
+      expect(await store.claimStep(INC, 'q', { at: AT, owner: dead.owner })).toBe(true);
+      // A live claim is not taken: neither by another owner nor by a stale rescuer naming an older claim.
+      expect(await store.claimStep(INC, 'q', { at: '2024-03-30T22:21:00.000Z', owner: 'b', staleBefore: '2024-03-30T22:19:00.000Z' })).toBe(false);
+      expect(await store.claimStep(INC, 'q', { at: '2024-03-30T22:21:00.000Z', owner: 'b', replaces: { owner: dead.owner, startedAt: '2024-03-30T22:00:00.000Z' } })).toBe(false);
+      expect(await store.claimStep(INC, 'q', { at: '2024-03-30T22:21:00.000Z', owner: 'b', replaces: { owner: 'someone-else', startedAt: AT } })).toBe(false);
+      // Named exactly (its owner died): several rescuers race, one wins.
+      const rescues = await Promise.all(['r1', 'r2', 'r3'].map((owner) => store.claimStep(INC, 'q', { at: '2024-03-30T22:21:00.000Z', owner, replaces: dead })));
+      expect(rescues.filter(Boolean)).toHaveLength(1);
+      const taken = await store.getStep(INC, 'q');
+      expect(taken).toMatchObject({ status: 'running', attempts: 2, takenOverFrom: dead.owner, startedAt: '2024-03-30T22:21:00.000Z' });
+      const done = await store.finishStep(INC, 'q', { status: 'succeeded', finishedAt: '2024-03-30T22:22:00.000Z' });
+      expect(done).toMatchObject({ status: 'succeeded', takenOverFrom: dead.owner });
+      // A finished step is never taken over.
+      expect(await store.claimStep(INC, 'q', { at: '2024-03-31T22:00:00.000Z', owner: 'c', staleBefore: '2024-03-31T21:00:00.000Z', replaces: { owner: taken?.owner ?? '', startedAt: '2024-03-30T22:21:00.000Z' } })).toBe(false);
+      // The lease: a running claim older than staleBefore is abandoned.
+      await store.claimStep(INC, 'lease', { at: AT, owner: 'slow' });
+      expect(await store.claimStep(INC, 'lease', { at: '2024-03-30T22:50:00.000Z', owner: 'd', staleBefore: '2024-03-30T22:20:00.000Z' })).toBe(false);
+      expect(await store.claimStep(INC, 'lease', { at: '2024-03-30T22:51:00.000Z', owner: 'd', staleBefore: '2024-03-30T22:21:00.000Z' })).toBe(true);
+      expect(await store.getStep(INC, 'lease')).toMatchObject({ owner: 'd', takenOverFrom: 'slow', attempts: 2 });
+    });
+
     it('counts actions per account by the hour, losing none under concurrency', async () => {
       await Promise.all(Array.from({ length: 10 }, () => store.recordAction('123456789012', '2024-03-30T22:59:59.000Z')));
       await store.recordAction('123456789012', '2024-03-30T20:00:00.000Z');

@@ -15,7 +15,11 @@ export interface CaseStore {
   listIncidents(): Promise<IncidentRecord[]>;
   setIncidentStatus(id: string, status: IncidentStatus, at: string): Promise<IncidentRecord>;
 
-  /** Atomically claims a step; false when it is already running or finished (a failed step may be claimed again). */
+  /**
+   * Atomically claims a step; false when it is already running or finished (a failed step may be
+   * claimed again). A running claim left by a dead process may be taken over: see StepClaim.replaces
+   * and StepClaim.staleBefore.
+   */
   claimStep(incident: string, stepId: string, claim: StepClaim): Promise<boolean>;
   finishStep(incident: string, stepId: string, outcome: StepOutcome): Promise<StepRecord>;
   getStep(incident: string, stepId: string): Promise<StepRecord | undefined>;
@@ -68,6 +72,13 @@ export interface StepClaim {
   at: string;
   /** Who claimed it (`cordon/<mode>` plus a process id), for the record. */
   owner: string;
+  /**
+   * Take over a running claim the caller knows to be abandoned (its owner process is dead): only
+   * when the stored claim is still exactly this one, so two rescuers never both win.
+   */
+  replaces?: { owner: string; startedAt: string };
+  /** The lease rule: a running claim started before this time is abandoned and may be taken over. */
+  staleBefore?: string;
 }
 
 export type StepOutcome =
@@ -82,6 +93,8 @@ export interface StepRecord {
   owner: string;
   attempts: number;
   startedAt: string;
+  /** The owner of an abandoned running claim this one took over. */
+  takenOverFrom?: string;
   finishedAt?: string;
   reason?: string;
   errorClass?: ErrorClass;

@@ -25,6 +25,13 @@ const PENDING = 'pending';
 const clockFlag = (c: ClockRecord): Mutation<ClockRecord> => ({ body: c, flag: c.state === 'open' ? OPEN : undefined });
 const approvalFlag = (a: ApprovalRecord): Mutation<ApprovalRecord> => ({ body: a, flag: a.status === 'pending' ? PENDING : undefined });
 
+/** A running claim is abandoned when the claimant names it exactly (its owner is dead) or its lease ran out. */
+function isAbandoned(current: StepRecord, claim: StepClaim): boolean {
+  const named = claim.replaces !== undefined && claim.replaces.owner === current.owner && claim.replaces.startedAt === current.startedAt;
+  const expired = claim.staleBefore !== undefined && Date.parse(current.startedAt) < Date.parse(claim.staleBefore);
+  return named || expired;
+}
+
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new CaseStoreError('not-found', `${what} not found`);
   return value;
@@ -64,10 +71,19 @@ export class DocumentCaseStore implements CaseStore {
 
   async claimStep(incident: string, stepId: string, claim: StepClaim) {
     const { changed } = await this.table.mutate<StepRecord>('step', incident, stepId, (current) => {
-      // A failed step may be tried again (a redelivery after a fix); anything else is taken.
-      if (current && current.status !== 'failed') return undefined;
+      // A failed step may be tried again (a redelivery after a fix); an abandoned running one may be taken over.
+      const abandoned = current?.status === 'running' && isAbandoned(current, claim);
+      if (current && current.status !== 'failed' && !abandoned) return undefined;
       return {
-        body: { incident, stepId, status: 'running', owner: claim.owner, attempts: (current?.attempts ?? 0) + 1, startedAt: claim.at },
+        body: {
+          incident,
+          stepId,
+          status: 'running',
+          owner: claim.owner,
+          attempts: (current?.attempts ?? 0) + 1,
+          startedAt: claim.at,
+          ...(abandoned && current ? { takenOverFrom: current.owner } : {}),
+        },
       };
     });
     return changed;
@@ -77,8 +93,8 @@ export class DocumentCaseStore implements CaseStore {
     const { body } = await this.table.mutate<StepRecord>('step', incident, stepId, (current) => {
       const step = required(current, `step ${stepId} of ${incident}`);
       if (step.status !== 'running') throw new CaseStoreError('conflict', `step ${stepId} of ${incident} is ${step.status}, not running`);
-      const { startedAt, owner, attempts } = step;
-      const base = { incident, stepId, owner, attempts, startedAt, finishedAt: outcome.finishedAt };
+      const { startedAt, owner, attempts, takenOverFrom } = step;
+      const base = { incident, stepId, owner, attempts, startedAt, ...(takenOverFrom !== undefined ? { takenOverFrom } : {}), finishedAt: outcome.finishedAt };
       switch (outcome.status) {
         case 'succeeded':
           return { body: { ...base, status: 'succeeded', before: outcome.before, after: outcome.after } };

@@ -2,10 +2,12 @@ import { z } from 'zod';
 
 /**
  * Fault injection for the simulated estate, DESIGN.md §3:
- * `operation=kind[:n]`, kind throttle | error | latency:MS, `:n` = only the first n calls.
+ * `operation=kind[:n]`, kind throttle | error | accessDenied | latency:MS, `:n` = only the first n calls.
  * e.g. `ec2:ModifyInstanceAttribute=throttle:3,ec2:CreateSnapshots=error`.
  */
-export type FaultKind = 'throttle' | 'error' | 'latency';
+export type FaultKind = 'throttle' | 'error' | 'accessDenied' | 'latency';
+/** The kinds that replace the answer (latency only delays it). */
+export type FailureKind = Exclude<FaultKind, 'latency'>;
 
 export interface FaultRule {
   operation: string;
@@ -40,19 +42,20 @@ export function parseFaultSpec(spec: string): FaultRule[] {
     switch (kind) {
       case 'throttle':
       case 'error':
+      case 'accessDenied':
         return { operation, kind, times: n };
       case 'latency':
         if (n === undefined) throw new FaultSpecError(`'${item}': latency needs milliseconds, e.g. latency:200`);
         return { operation, kind, latencyMs: n };
       default:
-        throw new FaultSpecError(`'${item}': kind must be throttle, error or latency:MS`);
+        throw new FaultSpecError(`'${item}': kind must be throttle, error, accessDenied or latency:MS`);
     }
   });
 }
 
 export const FaultRuleSchema = z.object({
   operation: z.string().regex(OPERATION),
-  kind: z.enum(['throttle', 'error', 'latency']),
+  kind: z.enum(['throttle', 'error', 'accessDenied', 'latency']),
   latencyMs: z.number().int().min(0).optional(),
   times: z.number().int().min(1).optional(),
 });
@@ -63,9 +66,9 @@ export class FaultInjector {
   constructor(private readonly rules: readonly FaultRule[]) {}
 
   /** Faults for this call: at most one failure (throttle/error) and any latency. */
-  next(operation: string): { failure?: 'throttle' | 'error'; latencyMs: number } {
+  next(operation: string): { failure?: FailureKind; latencyMs: number } {
     let latencyMs = 0;
-    let failure: 'throttle' | 'error' | undefined;
+    let failure: FailureKind | undefined;
     for (const rule of this.rules) {
       if (rule.operation !== operation && rule.operation !== '*') continue;
       const count = this.used.get(rule) ?? 0;

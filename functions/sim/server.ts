@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FaultInjector, type FaultRule } from './faults.js';
+import { FaultInjector, type FailureKind, type FaultRule } from './faults.js';
 
 /** The header the SDK clients set so the estate can attribute each call to a workflow step. */
 export const STEP_HEADER = 'x-cordon-step';
@@ -33,6 +33,8 @@ export interface SimService {
   throttled(req: SimRequest, operation: string): SimResponse;
   /** The service's real shape for an internal error (HTTP 500). */
   internalError(req: SimRequest, operation: string): SimResponse;
+  /** The service's real refusal for a caller without the permission (UnauthorizedOperation, AuthorizationFailed …). */
+  accessDenied?(req: SimRequest, operation: string): SimResponse;
 }
 
 export interface SimCall {
@@ -41,7 +43,7 @@ export interface SimCall {
   operation: string;
   status: number;
   at: string;
-  fault?: 'throttle' | 'error';
+  fault?: FailureKind;
 }
 
 export interface SimServerOptions {
@@ -83,7 +85,7 @@ export async function startSimServer(options: SimServerOptions): Promise<Running
         };
         let answer: SimResponse;
         let operation = 'unknown';
-        let fault: 'throttle' | 'error' | undefined;
+        let fault: FailureKind | undefined;
         try {
           const service = options.services.find((s) => s.identify(simReq) !== undefined);
           if (!service) {
@@ -96,6 +98,7 @@ export async function startSimServer(options: SimServerOptions): Promise<Running
             fault = injected.failure;
             if (fault === 'throttle') answer = service.throttled(simReq, operation);
             else if (fault === 'error') answer = service.internalError(simReq, operation);
+            else if (fault === 'accessDenied') answer = service.accessDenied?.(simReq, operation) ?? { status: 403, headers: { 'content-type': 'text/plain' }, body: `simulated estate: access denied to ${operation}` };
             else answer = await service.handle(simReq, operation);
           }
         } catch (e) {

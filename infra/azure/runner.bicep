@@ -4,8 +4,10 @@ param namePrefix string
 @secure()
 param runnerSharedSecret string
 param subscribeIngest bool
+param awsAppSettings object
 
 var suffix = uniqueString(resourceGroup().id)
+var awsSettingList = [for item in items(awsAppSettings): { name: item.key, value: string(item.value) }]
 var deploymentContainer = 'app-package'
 // Built-in role ids (Azure built-in roles reference).
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -107,13 +109,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [
+      appSettings: concat([
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
         { name: 'CORDON_RUNNER_SECRET', value: '@Microsoft.KeyVault(SecretUri=${runnerSecret.properties.secretUri})' }
         { name: 'CORDON_SUBSCRIPTION_ID', value: subscription().subscriptionId }
-      ]
+      ], awsSettingList)
     }
   }
 }

@@ -85,6 +85,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
       requestTimeout: options.requestTimeoutMs ?? 15_000,
+      // Without this the handler only logs a warning and the call hangs on: a hung cloud call must fail the attempt.
+      throwOnRequestTimeout: true,
     }),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),

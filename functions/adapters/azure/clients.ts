@@ -76,6 +76,8 @@ export interface AzureClientOptions {
   credential?: TokenCredential;
   retry?: Partial<AzureRetrySettings>;
   lroPollIntervalMs?: number;
+  /** Per-request timeout (ms); a request still unanswered then fails with a timeout. Default: none (the SDK's). */
+  requestTimeoutMs?: number;
 }
 
 const CLOUD_RETRY: AzureRetrySettings = { maxRetries: 2, retryDelayMs: 800, maxRetryDelayMs: 10_000 };
@@ -122,8 +124,32 @@ function loopbackBearerPolicy(credential: TokenCredential, scope: string): Pipel
   };
 }
 
-function configurePipeline(pipeline: Pipeline, opts: { stepId?: string; loopback?: { credential: TokenCredential } }): void {
+function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy {
+  return {
+    name: 'cordonRequestTimeoutPolicy',
+    sendRequest: (request, next) => {
+      request.timeout = timeoutMs;
+      return next(request);
+    },
+  };
+}
+
+/** Graph middleware: aborts a request unanswered after `timeoutMs`. */
+class RequestTimeoutMiddleware implements Middleware {
+  private nextMiddleware?: Middleware;
+  constructor(private readonly timeoutMs: number) {}
+  async execute(context: Context): Promise<void> {
+    context.options = { ...context.options, signal: AbortSignal.timeout(this.timeoutMs) };
+    await this.nextMiddleware?.execute(context);
+  }
+  setNext(next: Middleware): void {
+    this.nextMiddleware = next;
+  }
+}
+
+function configurePipeline(pipeline: Pipeline, opts: { stepId?: string; loopback?: { credential: TokenCredential }; requestTimeoutMs?: number }): void {
   if (opts.stepId) pipeline.addPolicy(stepHeaderPolicy(opts.stepId));
+  if (opts.requestTimeoutMs !== undefined) pipeline.addPolicy(requestTimeoutPolicy(opts.requestTimeoutMs));
   if (opts.loopback) {
     pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
     pipeline.addPolicy(loopbackBearerPolicy(opts.loopback.credential, ARM_SCOPE), { phase: 'Sign' });
@@ -161,7 +187,7 @@ class LoopbackAuthMiddleware implements Middleware {
   }
 }
 
-function createGraphClient(credential: TokenCredential, opts: { baseUrl: string; loopback: boolean; stepId?: string; retry: AzureRetrySettings }): Client {
+function createGraphClient(credential: TokenCredential, opts: { baseUrl: string; loopback: boolean; stepId?: string; retry: AzureRetrySettings; requestTimeoutMs?: number }): Client {
   const authProvider: AuthenticationProvider = {
     getAccessToken: async () => (await credential.getToken(GRAPH_SCOPE))?.token ?? '',
   };
@@ -171,6 +197,7 @@ function createGraphClient(credential: TokenCredential, opts: { baseUrl: string;
     opts.loopback ? new LoopbackAuthMiddleware(credential) : new AuthenticationHandler(authProvider),
     ...(opts.stepId ? [new StepHeaderMiddleware(opts.stepId)] : []),
     retry,
+    ...(opts.requestTimeoutMs !== undefined ? [new RequestTimeoutMiddleware(opts.requestTimeoutMs)] : []),
     new RedirectHandler(),
     new HTTPMessageHandler(),
   ];
@@ -190,7 +217,7 @@ export function createAzureClients(options: AzureClientOptions): AzureClients {
   };
   const armEndpoint = endpoint ?? ARM_ENDPOINT;
   const common = { endpoint: armEndpoint, retryOptions, credentialScopes: [ARM_SCOPE], allowInsecureConnection: loopback };
-  const pipelineOpts = { stepId: options.stepId, ...(loopback ? { loopback: { credential } } : {}) };
+  const pipelineOpts = { stepId: options.stepId, ...(loopback ? { loopback: { credential } } : {}), ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}) };
 
   const lazy = <T>(make: () => T): (() => T) => {
     let made: T | undefined;
@@ -210,6 +237,7 @@ export function createAzureClients(options: AzureClientOptions): AzureClients {
       baseUrl: `${endpoint ?? GRAPH_ENDPOINT}/`,
       loopback,
       ...(options.stepId ? { stepId: options.stepId } : {}),
+      ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       retry,
     }),
   );

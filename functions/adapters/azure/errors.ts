@@ -25,7 +25,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN
 
 function classify(status: number | undefined, code: string | undefined, name: unknown): ErrorClass {
   if (status === 429 || code === 'TooManyRequests') return 'Throttled';
-  if (status === 408 || status === 504 || code === 'ETIMEDOUT' || code === 'GatewayTimeout' || name === 'AbortError' || name === 'TimeoutError') return 'Timeout';
+  // Graph wraps a fetch aborted by its timeout signal as GraphError { statusCode: -1, code: 'TimeoutError' }.
+  if (status === 408 || status === 504 || code === 'ETIMEDOUT' || code === 'GatewayTimeout' || code === 'TimeoutError' || name === 'AbortError' || name === 'TimeoutError') return 'Timeout';
   if (status !== undefined && status >= 500) return 'Transient';
   if (status === 404 || (code !== undefined && NOT_FOUND_CODES.has(code))) return 'NotFound';
   if (status === 401 || status === 403 || (code !== undefined && ACCESS_CODES.has(code))) return 'AccessDenied';

@@ -9,7 +9,6 @@ function decisionCommand(decision: 'approved' | 'rejected'): Command {
   const name = decision === 'approved' ? 'approve' : 'reject';
   return {
     name,
-    summary: decision === 'approved' ? 'Approve the steps of an incident waiting for a person' : 'Reject the steps of an incident waiting for a person (with a reason)',
     help: `Usage: cordon ${name} INCIDENT [--step STEP] [--by NAME]${decision === 'rejected' ? ' --reason TEXT' : ' [--reason TEXT]'}
 
 Resources tagged cordon:approval=required (or playbooks with approval: required) pause their

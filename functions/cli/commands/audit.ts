@@ -9,7 +9,6 @@ import { type Command, EXIT } from '../io.js';
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'Verify the hash-chained audit log',
   help: `Usage: cordon audit verify [FILE] [--json]
 
 Checks every record of the audit log (default: $CORDON_HOME/audit.jsonl): each line is one JSON

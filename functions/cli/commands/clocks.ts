@@ -11,7 +11,6 @@ import { type Command, EXIT, type Io } from '../io.js';
 
 export const clocksCommand: Command = {
   name: 'clocks',
-  summary: 'Regulatory clocks (GDPR Art. 33, NIS2 Art. 23): list, record a notification, correct awareness',
   help: `Usage: cordon clocks [--json]
        cordon clocks notify INCIDENT --regime R --reference TEXT [--by NAME]
        cordon clocks correct INCIDENT --aware-at ISO --reason TEXT [--regime R] [--by NAME]

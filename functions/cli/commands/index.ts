@@ -1,10 +1,22 @@
 import type { Command } from '../io.js';
-import { approveCommand, rejectCommand } from './approve.js';
-import { auditCommand } from './audit.js';
-import { clocksCommand } from './clocks.js';
-import { planCommand } from './plan.js';
-import { playbooksCommand } from './playbooks.js';
-import { runCommand } from './run.js';
-import { tabletopCommand } from './tabletop.js';
 
-export const COMMANDS: readonly Command[] = [planCommand, tabletopCommand, runCommand, playbooksCommand, clocksCommand, approveCommand, rejectCommand, auditCommand];
+/**
+ * The command table. Each command loads only when it runs, so `cordon plan` never pays for the
+ * SDKs, the simulated estate or the workflow interpreter that `cordon tabletop` needs.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'plan', summary: 'Ingest findings, match playbooks and show the steps and clocks — no side effects', load: async () => (await import('./plan.js')).planCommand },
+  { name: 'tabletop', summary: 'Replay findings against the simulated estate; print the timeline; write an after-action report', load: async () => (await import('./tabletop.js')).tabletopCommand },
+  { name: 'run', summary: 'Invoke a playbook by hand on one target — a dry run unless --execute', load: async () => (await import('./run.js')).runCommand },
+  { name: 'playbooks', summary: 'List, validate or compile the playbooks to Amazon States Language', load: async () => (await import('./playbooks.js')).playbooksCommand },
+  { name: 'clocks', summary: 'Regulatory clocks (GDPR Art. 33, NIS2 Art. 23): list, record a notification, correct awareness', load: async () => (await import('./clocks.js')).clocksCommand },
+  { name: 'approve', summary: 'Approve the steps of an incident waiting for a person', load: async () => (await import('./approve.js')).approveCommand },
+  { name: 'reject', summary: 'Reject the steps of an incident waiting for a person (with a reason)', load: async () => (await import('./approve.js')).rejectCommand },
+  { name: 'audit', summary: 'Verify the hash-chained audit log', load: async () => (await import('./audit.js')).auditCommand },
+];

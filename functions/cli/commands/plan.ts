@@ -1,6 +1,5 @@
 import { compileRouter } from '../../core/playbooks/match.js';
-import { planSettings } from '../../core/plan/plan.js';
-import { loadSettings } from '../../config/settings.js';
+import { loadSettings, planSettingsFor } from '../../config/settings.js';
 import { readInputFiles } from '../../engine/inputs.js';
 import { planBatch } from '../../engine/planning.js';
 import { isoDate, parse } from '../args.js';
@@ -8,9 +7,13 @@ import { type Command, EXIT } from '../io.js';
 import { planDocument, planText } from '../render.js';
 import { loadPlaybooksFrom } from './shared.js';
 
+const awareAt = (value: string | undefined) => {
+  const at = isoDate('plan', 'aware-at', value);
+  return at ? { awareAt: at } : {};
+};
+
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'Ingest findings, match playbooks and show the steps and clocks — no side effects',
   help: `Usage: cordon plan FILE... [--json] [--mode automatic|manual|tabletop] [--aware-at ISO] [--playbooks DIR]
 
 Reads GuardDuty, Security Hub (ASFF) and Defender for Cloud / Microsoft Graph events from FILEs,
@@ -52,17 +55,14 @@ Exit codes: 0 all inputs planned, 2 an input was rejected (the others are still 
     const batch = planBatch(
       readInputFiles(positionals),
       compileRouter(playbooks),
-      planSettings({
-        now,
-        mode,
-        awareAt: isoDate('plan', 'aware-at', values['aware-at']),
-        nis2: settings.nis2,
-        maxTargetsPerIncident: settings.maxTargetsPerIncident,
-        maxActionsPerAccountPerHour: settings.maxActionsPerAccountPerHour,
-      }),
+      planSettingsFor(settings, { now, mode, ...awareAt(values['aware-at']) }),
     );
     for (const r of batch.rejected) io.err(`cordon: ${r.file}: ${r.reason}`);
     const incidents = batch.planned.map((p) => p.incident);
+    if (!values.json) {
+      for (const v of batch.validations) io.err(`cordon: ${v.origin}: Event Grid subscription validation event (answered by the ingest function, not a finding)`);
+      for (const g of batch.graphAlertRefs) io.err(`cordon: ${g.origin}: Graph alert notification for ${g.alertId} (the ingest function fetches the alert from Microsoft Graph; plan the alert JSON itself to see its steps)`);
+    }
     if (incidents.length > 0 || batch.rejected.length === 0) {
       io.out(values.json ? JSON.stringify(planDocument(incidents, batch.rejected), null, 2) : planText(incidents, batch.rejected));
     }

@@ -7,10 +7,10 @@ import { parse } from '../args.js';
 import { dim, green, red, table } from '../format.js';
 import { type Command, EXIT } from '../io.js';
 import { loadPlaybooksFrom } from './shared.js';
+import { operatorPath } from '../../config/settings.js';
 
 export const playbooksCommand: Command = {
   name: 'playbooks',
-  summary: 'List, validate or compile the playbooks to Amazon States Language',
   help: `Usage: cordon playbooks list [--json] [--playbooks DIR]
        cordon playbooks validate [--playbooks DIR]
        cordon playbooks compile [--out DIR] [--playbooks DIR]
@@ -73,7 +73,7 @@ Playbooks are YAML files (default: the bundled playbooks/ directory); see playbo
       }
       case 'compile': {
         const playbooks = loadPlaybooksFrom(values.playbooks, io.cwd);
-        const out = resolve(io.cwd, values.out ?? 'workflows/asl');
+        const out = operatorPath('playbooks compile', '--out', values.out ?? 'workflows/asl', io.cwd);
         const written = writeCompiled(out, playbooks);
         for (const file of written) io.out(`wrote ${file}`);
         return EXIT.ok;

@@ -3,8 +3,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { IngestedFinding } from '../../core/model.js';
 import { planManualRun } from '../../core/plan/manual.js';
-import { planSettings } from '../../core/plan/plan.js';
-import { loadSettings } from '../../config/settings.js';
+import { loadSettings, planSettingsFor } from '../../config/settings.js';
 import { plannedCalls } from '../../actions/registry.js';
 import { openLocalRecords } from '../../engine/runtime.js';
 import { runLocally } from '../../engine/session.js';
@@ -19,7 +18,6 @@ import { loadPlaybooksFrom } from './shared.js';
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Invoke a playbook by hand on one target — a dry run unless --execute',
   help: `Usage: cordon run PLAYBOOK --target ID [--execute [--sim [--estate F]]] [--account A] [--region R] [--json]
 
 Plans PLAYBOOK against one target and prints each API call it would make (the dry run).
@@ -72,7 +70,7 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
   const now = new Date();
   const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   const incident = planManualRun(playbook, target, {
-    ...planSettings({ now, mode: 'manual', nis2: settings.nis2, maxTargetsPerIncident: settings.maxTargetsPerIncident, maxActionsPerAccountPerHour: settings.maxActionsPerAccountPerHour }),
+    ...planSettingsFor(settings, { now, mode: 'manual' }),
     ...(values.account ? { account: values.account } : {}),
     ...(region ? { region } : {}),
   });

@@ -2,20 +2,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { compileRouter } from '../../core/playbooks/match.js';
-import { planSettings } from '../../core/plan/plan.js';
-import { loadSettings } from '../../config/settings.js';
+import { loadSettings, operatorPath, planSettingsFor } from '../../config/settings.js';
 import { readInputFiles } from '../../engine/inputs.js';
 import { planBatch } from '../../engine/planning.js';
 import { buildReportModel } from '../../engine/report-model.js';
 import type { IncidentReport } from '../../engine/responder.js';
 import { openLocalRecords } from '../../engine/runtime.js';
 import { runLocally } from '../../engine/session.js';
+import { storeApprover } from '../../engine/approvals.js';
 import { loadScenario } from '../../engine/scenarios.js';
 import { FaultSpecError, parseFaultSpec } from '../../sim/faults.js';
 import { loadEstateFile, startSimulatedEstate, type EstateFile } from '../../sim/estate.js';
 import { renderReport } from '../../report/render.js';
 import { parse, positiveNumber } from '../args.js';
-import { bold, dim } from '../format.js';
+import { bold, dim, red, yellow } from '../format.js';
+import { followClocks } from '../../engine/clock-watch.js';
 import { summaryText, timelineLine } from '../timeline.js';
 import { type Command, EXIT, type Io } from '../io.js';
 import { incidentJson, type PlanJsonIncident } from '../render.js';
@@ -25,7 +26,6 @@ export const DEFAULT_SPEED = 600;
 
 export const tabletopCommand: Command = {
   name: 'tabletop',
-  summary: 'Replay findings against the simulated estate; print the timeline; write an after-action report',
   help: `Usage: cordon tabletop FILE... [--scenario NAME] [--estate F] [--speed N] [--faults SPEC]
                        [--approvals approve|reject|timeout] [--report F] [--json]
 
@@ -41,7 +41,11 @@ Options:
   --speed N         time compression for waits and retry pauses (default ${DEFAULT_SPEED}: ten minutes a second)
   --faults SPEC     inject faults: operation=kind[:n],…  kind throttle | error | latency:MS;
                     e.g. ec2:ModifyInstanceAttribute=throttle:3,ec2:CreateSnapshots=error
-  --approvals A     how the exercise's approver answers steps that need approval (default approve)
+  --approvals A     how steps that need approval (tag cordon:approval=required) are answered:
+                    approve (default), reject, timeout, or person — wait for 'cordon approve' /
+                    'cordon reject' from another terminal
+  --follow-clocks   after the incidents, follow their regulatory clocks to the deadlines (compressed
+                    into about a second): reminders, and deadlines passed with no notification
   --report F        also write the report to F (.md for Markdown, .html for HTML)
   --json            print the result as one JSON document (the plan JSON plus each step's status,
                     reason and calls, and the audit head)
@@ -74,10 +78,11 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
     approvals: { type: 'string' },
     report: { type: 'string' },
     playbooks: { type: 'string' },
+    'follow-clocks': { type: 'boolean' },
   });
   const speed = positiveNumber('tabletop', 'speed', values.speed, DEFAULT_SPEED);
   const approvals = values.approvals ?? 'approve';
-  if (approvals !== 'approve' && approvals !== 'reject' && approvals !== 'timeout') throw new UsageError(`tabletop: --approvals must be approve, reject or timeout, got '${approvals}'`);
+  if (!['approve', 'reject', 'timeout', 'person'].includes(approvals)) throw new UsageError(`tabletop: --approvals must be approve, reject, timeout or person, got '${approvals}'`);
   let faults;
   try {
     faults = parseFaultSpec(values.faults ?? '');
@@ -90,7 +95,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
   if (files.length === 0) throw new UsageError("tabletop: give event FILEs or --scenario NAME (see 'cordon tabletop --help')");
   const estatePath = values.estate !== undefined ? resolve(io.cwd, values.estate) : scenario?.estate;
   const estateFile: EstateFile | undefined = estatePath === undefined ? undefined : loadEstateFile(estatePath);
-  const reportPath = values.report === undefined ? undefined : resolve(io.cwd, values.report);
+  const reportPath = values.report === undefined ? undefined : operatorPath('tabletop', '--report', values.report, io.cwd);
   if (reportPath !== undefined && !['.md', '.html'].includes(extname(reportPath))) throw new UsageError(`tabletop: --report must end in .md or .html, got '${values.report}'`);
 
   const settings = loadSettings(io.env, io.cwd);
@@ -99,7 +104,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
   const batch = planBatch(
     readInputFiles(files),
     compileRouter(playbooks),
-    planSettings({ now: startedAt, mode: 'tabletop', nis2: settings.nis2, maxTargetsPerIncident: settings.maxTargetsPerIncident, maxActionsPerAccountPerHour: settings.maxActionsPerAccountPerHour }),
+    planSettingsFor(settings, { now: startedAt, mode: 'tabletop' }),
   );
   if (batch.rejected.length > 0) {
     // Bad input: say what and where, and act on nothing.
@@ -124,11 +129,25 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
       records,
       estate,
       speed,
-      approve: async () => (approvals === 'approve' ? 'approved' : approvals === 'reject' ? { rejected: 'rejected by the tabletop approver' } : 'timeout'),
+      approve:
+        approvals === 'person'
+          ? storeApprover(records.store, records.audit, {
+              onWaiting: (req) => (progress ?? io.err)(`awaiting approval of ${req.action} on ${req.target.id} — in another terminal: CORDON_HOME=${runDir} cordon approve ${req.incidentId}   (or: cordon reject ${req.incidentId} --reason …)`),
+            })
+          : async () => (approvals === 'approve' ? 'approved' : approvals === 'reject' ? { rejected: 'rejected by the tabletop approver' } : 'timeout'),
       onEvent: (e) => timelineLine(e, line),
     });
   } finally {
     await estate.close();
+  }
+  if (values['follow-clocks'] || scenario?.followClocks) {
+    const { speed: clockSpeed } = await followClocks({
+      store: records.store,
+      audit: records.audit,
+      reminderOffsetsMs: settings.reminderOffsetsMs,
+      onEvent: (e) => line(`${e.incident}  clock    ${e.kind === 'overdue' ? red('overdue ') : yellow('reminder')} ${e.text}  ${dim(`[exercise time ${e.exerciseAt}]`)}`),
+    });
+    line(dim(`clocks followed to their deadlines, time compressed ×${Math.round(clockSpeed)}`));
   }
 
   const head = records.audit.head();

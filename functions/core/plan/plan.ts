@@ -16,6 +16,7 @@ import type {
 import { compileGlobs } from '../playbooks/glob.js';
 import type { Playbook, PlaybookStep } from '../playbooks/schema.js';
 import { locate } from './locate.js';
+import { malformedTargetId } from './target-id.js';
 
 /**
  * Finding + playbook + settings → the incident's steps, skipped steps and clocks. Pure: the same
@@ -69,6 +70,8 @@ const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
 
 /** A target of the right type that the action still cannot take, and why. */
 function unfitTarget(action: ActionName, r: Resource): string | undefined {
+  const malformed = malformedTargetId(r.id);
+  if (malformed) return `${action} will not act: ${malformed}`;
   if (action === 'deactivate-access-key' && r.id.startsWith('ASIA')) {
     return `${r.id} is a temporary (STS) key, which cannot be deactivated; revoking the role's sessions covers it`;
   }
@@ -168,6 +171,11 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
     const r = c.resource;
     if (!r) {
       const handle = FINDING_HANDLE[c.action];
+      const malformed = c.action === 'open-clock' ? undefined : malformedTargetId(c.target.id);
+      if (malformed) {
+        incident.skipped.push(skip(c, 'unsupported-target', `${c.action} will not act: ${malformed}`));
+        continue;
+      }
       if (handle && !finding[handle]) {
         incident.skipped.push(skip(c, 'unsupported-target', `finding ${finding.id} carries no ${handle}: there is no ${finding.source} finding to update`));
         continue;

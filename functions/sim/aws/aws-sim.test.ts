@@ -78,7 +78,7 @@ describe('estate seeding', () => {
   it('rejects a bad rule naming the field', () => {
     const parsed = AwsEstateSeedSchema.safeParse({ securityGroups: [{ id: 'sg-1', ingress: ['ssh from anywhere'] }] });
     expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0]).toMatchObject({ path: ['securityGroups', 0, 'ingress', 0] });
+    expect(parsed.error?.issues[0]).toMatchObject({ path: ['securityGroups', 0, 'ingress', 0], message: expect.stringContaining("e.g. 'tcp:22 0.0.0.0/0'") });
   });
 
   it('derives the resources a finding implies, keeping GuardDuty sample placeholders', () => {

@@ -334,6 +334,10 @@ export class DynamoDbSimService implements SimService {
     return json(500, { __type: ERROR_NS + 'InternalServerError', message: 'Internal server error' });
   }
 
+  accessDenied(_req: SimRequest, operation: string): SimResponse {
+    return json(400, { __type: ERROR_NS + 'AccessDeniedException', message: `User: arn:aws:sts::000000000000:assumed-role/cordon-responder/cordon is not authorized to perform: ${operation}` });
+  }
+
   private table(input: Record<string, unknown>): Table {
     const name = String(input.TableName ?? '');
     const table = this.tables.get(name);

@@ -102,6 +102,10 @@ export class Ec2Service implements SimService {
     return ec2ErrorResponse(500, 'InternalError', 'An internal error has occurred.');
   }
 
+  accessDenied(_req: SimRequest, operation: string): SimResponse {
+    return ec2ErrorResponse(403, 'UnauthorizedOperation', `You are not authorized to perform this operation. User: arn:aws:sts::000000000000:assumed-role/cordon-responder/cordon is not authorized to perform: ${operation}`);
+  }
+
   handle(req: SimRequest, operation: string): SimResponse {
     const params = QueryParams.of(req);
     const action = operation.slice('ec2:'.length);

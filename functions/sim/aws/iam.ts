@@ -50,6 +50,10 @@ abstract class QueryService implements SimService {
     return queryErrorResponse(this.namespace, 500, 'Receiver', 'ServiceFailure', 'The request processing has failed because of an unknown error, exception or failure.');
   }
 
+  accessDenied(_req: SimRequest, operation: string): SimResponse {
+    return queryErrorResponse(this.namespace, 403, 'Sender', 'AccessDenied', `User: arn:aws:sts::000000000000:assumed-role/cordon-responder/cordon is not authorized to perform: ${operation} because no identity-based policy allows the ${operation} action`);
+  }
+
   handle(req: SimRequest, operation: string): SimResponse {
     const action = operation.slice(this.name.length + 1);
     try {

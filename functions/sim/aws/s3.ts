@@ -49,6 +49,10 @@ export class S3Service implements SimService {
     return s3ErrorResponse(500, 'InternalError', 'We encountered an internal error. Please try again.');
   }
 
+  accessDenied(): SimResponse {
+    return s3ErrorResponse(403, 'AccessDenied', 'Access Denied');
+  }
+
   handle(req: SimRequest, operation: string): SimResponse {
     try {
       return this.dispatch(req, operation);

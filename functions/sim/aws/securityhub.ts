@@ -47,6 +47,10 @@ export class SecurityHubService implements SimService {
     return securityHubError(500, 'InternalException', 'Internal service error');
   }
 
+  accessDenied(_req: SimRequest, operation: string): SimResponse {
+    return securityHubError(403, 'AccessDeniedException', `User: arn:aws:sts::000000000000:assumed-role/cordon-responder/cordon is not authorized to perform: ${operation}`);
+  }
+
   handle(req: SimRequest, operation: string): SimResponse {
     let body: Record<string, unknown>;
     try {

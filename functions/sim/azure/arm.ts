@@ -410,6 +410,12 @@ export function createArmService(state: AzureEstateState): SimService {
     },
     internalError: () =>
       armError(500, 'InternalServerError', `Encountered internal server error. Diagnostic information: timestamp '${state.now().toISOString()}', tracking id '${randomUUID()}'.`),
+    accessDenied: (req, operation) =>
+      armError(
+        403,
+        'AuthorizationFailed',
+        `The client '00000000-0000-0000-0000-00000000c0d0' with object id '00000000-0000-0000-0000-00000000c0d0' does not have authorization to perform action '${operation}' over scope '${req.path}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      ),
   };
 }
 

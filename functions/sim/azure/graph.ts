@@ -90,5 +90,6 @@ export function createGraphService(state: AzureEstateState): SimService {
     throttled: () =>
       graphError(429, 'TooManyRequests', 'Too many requests. Please retry after the time specified in the Retry-After header.', { 'retry-after': '0' }),
     internalError: () => graphError(500, 'generalException', 'An unexpected error occurred (simulated).'),
+    accessDenied: () => graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
   };
 }

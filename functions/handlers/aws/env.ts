@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/**
+ * What the Lambdas read from their environment (set by infra/cordon-stack.ts). Validated once
+ * per cold start; a missing variable is a deployment error named in full.
+ */
+const StateMachines = z.string().transform((text, ctx) => {
+  try {
+    return z.record(z.string(), z.string().startsWith('arn:')).parse(JSON.parse(text));
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected a JSON object of playbook id → state machine ARN' });
+    return z.NEVER;
+  }
+});
+
+export const HandlerEnvSchema = z.object({
+  CORDON_CASE_TABLE: z.string().min(1),
+  /** The Object Lock audit bucket every audit record is mirrored to. */
+  CORDON_AUDIT_BUCKET: z.string().min(1).optional(),
+  CORDON_STATE_MACHINES: StateMachines.optional(),
+  CORDON_TOPIC_ARN: z.string().startsWith('arn:').optional(),
+  CORDON_CLOCK_WATCH_ARN: z.string().startsWith('arn:').optional(),
+  CORDON_RESPONDER_ROLE: z.string().min(1).optional(),
+  CORDON_RESPONDER_EXTERNAL_ID: z.string().min(1).optional(),
+  /** The deployment's entity is in NIS2 scope: open-clock also opens the NIS2 clocks. */
+  CORDON_NIS2: z.enum(['true', 'false']).optional(),
+  /** Where the Lambda keeps its working copy of the audit chain and evidence (default /tmp/cordon). */
+  CORDON_HOME: z.string().min(1).optional(),
+});
+export type HandlerEnv = z.infer<typeof HandlerEnvSchema>;
+
+export class HandlerConfigError extends Error {
+  override readonly name = 'HandlerConfigError';
+}
+
+export function readHandlerEnv(env: NodeJS.ProcessEnv = process.env): HandlerEnv {
+  const parsed = HandlerEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new HandlerConfigError(`environment ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+/** A variable one handler cannot work without. */
+export function required<K extends keyof HandlerEnv>(env: HandlerEnv, key: K): NonNullable<HandlerEnv[K]> {
+  const value = env[key];
+  if (value === undefined) throw new HandlerConfigError(`environment ${key}: required by this function`);
+  return value as NonNullable<HandlerEnv[K]>;
+}

@@ -1,0 +1,64 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
+import middy from '@middy/core';
+import type { z } from 'zod';
+import { ingestValue, type IngestResult } from '../../core/findings/ingest.js';
+import { intake, type IntakeOutcome } from '../intake.js';
+import { handlerPlaybooks } from '../playbooks.js';
+import { required } from './env.js';
+import { cloudRecords, logger, metrics, type LambdaEntry } from './runtime.js';
+import { stepFunctionsStarter } from './start-execution.js';
+
+/**
+ * EventBridge → Cordon: GuardDuty findings, Security Hub `Imported` and `Custom Action` events.
+ * Normalize, plan (automatic mode: sample findings never act), record, and start the playbook's
+ * state machine under the incident id. A refused event is answered, not thrown: retrying cannot
+ * fix it, so it is kept in the audit trail in full with the field that failed (see intake.ts).
+ */
+
+type Parsed = { success: true; data: z.infer<typeof EventBridgeSchema> } | { success: false; error: Error; originalEvent?: unknown };
+
+let sfn: SFNClient | undefined;
+
+function envelopeProblem(error: Error): string {
+  // The parser puts the Standard Schema issues in `cause`.
+  const issues = Array.isArray(error.cause) ? (error.cause as { path?: readonly (PropertyKey | { key: PropertyKey })[]; message: string }[]) : [];
+  const first = issues[0];
+  if (!first) return error.message;
+  const path = (first.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
+  return `${path || '(event)'}: ${first.message}`;
+}
+
+export async function ingestEvent(parsed: Parsed): Promise<IntakeOutcome> {
+  const { store, audit, evidence, env } = cloudRecords();
+  const raw = parsed.success ? parsed.data : parsed.originalEvent;
+  const origin = parsed.success ? `eventbridge:${parsed.data.source}/${parsed.data.id}` : 'eventbridge';
+  const result: IngestResult = parsed.success
+    ? ingestValue(parsed.data, origin)
+    : { findings: [], rejected: [{ file: origin, reason: `not an EventBridge event: ${envelopeProblem(parsed.error)}` }], validations: [], graphAlertRefs: [] };
+  sfn ??= new SFNClient({});
+  const outcome = await intake(result, raw, {
+    store,
+    audit,
+    evidence,
+    router: handlerPlaybooks().router,
+    start: stepFunctionsStarter(sfn, required(env, 'CORDON_STATE_MACHINES')),
+    now: () => new Date(),
+    nis2: env.CORDON_NIS2 === 'true',
+  });
+  for (const r of outcome.rejected) logger.warn('event rejected', { reason: r.reason, event: raw });
+  for (const i of outcome.incidents) logger.info('incident', { ...i });
+  metrics.addMetric('FindingsIngested', MetricUnit.Count, outcome.incidents.length);
+  metrics.addMetric('EventsRejected', MetricUnit.Count, outcome.rejected.length);
+  metrics.addMetric('ExecutionsStarted', MetricUnit.Count, outcome.incidents.filter((i) => i.outcome === 'started').length);
+  return outcome;
+}
+
+export const handler = middy(ingestEvent)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .use(parser({ schema: EventBridgeSchema, safeParse: true })) as unknown as LambdaEntry<IntakeOutcome>;

@@ -1,0 +1,55 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { AuditLog } from '../../records/audit-log.js';
+import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
+import { EvidenceStore } from '../../records/evidence.js';
+import type { CaseStore } from '../../records/case-store.js';
+import { readHandlerEnv, required, type HandlerEnv } from './env.js';
+import { S3AuditSink } from './s3-audit-sink.js';
+
+/**
+ * What every Cordon Lambda shares, built once per execution environment: configuration, the
+ * case store (DynamoDB), the audit chain (a working copy in the function's writable /tmp,
+ * every record mirrored to the Object Lock bucket, which is the durable record), the evidence
+ * manifest working copy, and Powertools logging and metrics. SDK clients take region,
+ * credentials and endpoint from the Lambda environment (AWS_ENDPOINT_URL in tests).
+ */
+export interface CloudRecords {
+  env: HandlerEnv;
+  store: CaseStore;
+  audit: AuditLog;
+  evidence: EvidenceStore;
+}
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cordon' });
+export const metrics = new Metrics({ namespace: 'Cordon', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cordon' });
+
+let records: CloudRecords | undefined;
+
+export function cloudRecords(): CloudRecords {
+  if (!records) {
+    const env = readHandlerEnv();
+    const home = env.CORDON_HOME ?? join(tmpdir(), 'cordon');
+    const sinks = env.CORDON_AUDIT_BUCKET ? [new S3AuditSink(new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }), env.CORDON_AUDIT_BUCKET)] : [];
+    records = {
+      env,
+      store: new DynamoCaseStore({ client: new DynamoDBClient({}), tableName: required(env, 'CORDON_CASE_TABLE') }),
+      audit: AuditLog.inHome(home, { sinks }),
+      evidence: new EvidenceStore(home),
+    };
+  }
+  return records;
+}
+
+/** The account a function runs in, from its own ARN (no STS call on the hot path). */
+export function ownAccount(invokedFunctionArn: string): string {
+  return invokedFunctionArn.split(':')[4] ?? '';
+}
+
+/** A handler as Lambda calls it: whatever the middleware makes of the event inside, the event arrives untyped. */
+export type LambdaEntry<R> = (event: unknown, context: Context) => Promise<R>;

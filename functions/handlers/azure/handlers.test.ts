@@ -1,0 +1,195 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_CREDENTIALS } from '../../adapters/aws/clients.js';
+import { createAzureClients } from '../../adapters/azure/clients.js';
+import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
+import { createActionExecutor } from '../../actions/registry.js';
+import { ingestValue } from '../../core/findings/ingest.js';
+import { AuditLog } from '../../records/audit-log.js';
+import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
+import { EvidenceStore } from '../../records/evidence.js';
+import { createAwsEstate, createAwsSimServices } from '../../sim/aws/index.js';
+import { DynamoDbSimService } from '../../sim/aws/dynamodb.js';
+import { createStepFunctionsSimService } from '../../sim/aws/stepfunctions.js';
+import { addAzureSeed, createAzureEstateState, createAzureSimServices, seedFromFinding } from '../../sim/azure/index.js';
+import { startSimServer, type RunningSimServer } from '../../sim/server.js';
+import { stepsOf, type StepInput, type WorkflowInput } from '../../../workflows/input.js';
+import { stepFunctionsStarter } from '../aws/start-execution.js';
+import { intake } from '../intake.js';
+import { handlerPlaybooks } from '../playbooks.js';
+import { RUNNER_SECRET_HEADER, runAzureAction, type AzureRunnerDeps } from './actions.js';
+import { ingestEventGridEvent, ingestWebhook, type AzureIngestDeps } from './ingest.js';
+
+/**
+ * The Azure Functions' logic invoked with real-shaped requests (HttpRequest / Event Grid events
+ * as the Functions host hands them over), wired as in the cloud — DynamoDB case store and Step
+ * Functions in the Cordon account, Graph and ARM for Azure — all served by the simulated estate.
+ */
+const FIXTURES = join(import.meta.dirname, '../../../test/fixtures');
+const SUBSCRIPTION = '20ff7fc3-e762-44dd-bd96-b71116dcdc23';
+const VM_MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:Cordon-azure-vm-compromise';
+const SECRET = 'a-shared-secret-of-enough-length-0123456789';
+
+function readJson<T = Record<string, unknown>>(path: string): T {
+  return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;
+}
+
+/**
+ * The Defender CloudEvents fixture with its test-alert markers replaced (alert type `VM_EICAR`,
+ * display name, description) and its own alert id, so automatic mode treats it as a real alert.
+ */
+function realAlertCloudEvent(): Record<string, unknown> {
+  const event = readJson('defender/alert.cloudevent.json');
+  const data = event.data as { id: string; name: string; properties: Record<string, unknown> };
+  // Its own alert id: the sample alert (same fixture) is another incident.
+  data.id = data.id.replace(/[^/]+$/, '2518770965529163669_0A1B2C3D-0E0F-4000-8000-000000000001');
+  data.name = '2518770965529163669_0A1B2C3D-0E0F-4000-8000-000000000001';
+  data.properties.alertType = 'VM_SuspiciousCommandLine';
+  data.properties.alertDisplayName = 'Suspicious command line on vm1';
+  data.properties.description = 'A process ran a suspicious command line.';
+  data.properties.severity = 'High';
+  return event;
+}
+
+const sfnService = createStepFunctionsSimService();
+let server: RunningSimServer;
+let store: DynamoCaseStore;
+let ingestDeps: AzureIngestDeps;
+let runnerDeps: AzureRunnerDeps;
+
+const context = () => new InvocationContext({ functionName: 'test', invocationId: `inv-${Math.random().toString(16).slice(2)}`, logHandler: () => undefined });
+
+function post(url: string, body: unknown, headers: Record<string, string> = {}): HttpRequest {
+  return new HttpRequest({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, body: { string: typeof body === 'string' ? body : JSON.stringify(body) } });
+}
+
+beforeAll(async () => {
+  const azure = createAzureEstateState();
+  for (const f of ingestValue(realAlertCloudEvent(), 'fixture').findings) addAzureSeed(azure, seedFromFinding(f.finding));
+  addAzureSeed(azure, { graphAlerts: [readJson<{ id: string }>('graph/alert-get.json')] });
+  server = await startSimServer({ services: [new DynamoDbSimService(), sfnService, ...createAwsSimServices(createAwsEstate()), ...createAzureSimServices(azure)] });
+
+  const aws = { endpoint: server.url, region: 'eu-west-1', credentials: SIM_CREDENTIALS };
+  const dynamo = new DynamoDBClient(aws);
+  await DynamoCaseStore.createTable(dynamo, 'cases');
+  store = new DynamoCaseStore({ client: dynamo, tableName: 'cases' });
+  const home = mkdtempSync(join(tmpdir(), 'cordon-azure-fn-'));
+  const deps = {
+    store,
+    audit: AuditLog.inHome(home),
+    evidence: new EvidenceStore(home),
+    router: handlerPlaybooks().router,
+    start: stepFunctionsStarter(new SFNClient(aws), { 'azure-vm-compromise': VM_MACHINE }),
+    now: () => new Date(),
+  };
+  const graph = createAzureClients({ subscriptionId: SUBSCRIPTION, endpoint: server.url });
+  ingestDeps = { intake: (result, raw) => intake(result, raw, deps), fetchGraphAlert: (id) => fetchGraphAlert(graph, id) };
+  runnerDeps = {
+    secret: SECRET,
+    run: createActionExecutor({
+      aws: () => {
+        throw new Error('not here');
+      },
+      cordon: () => {
+        throw new Error('not here');
+      },
+      azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: `${i.incidentId}/${i.stepId}`, endpoint: server.url }), now: () => new Date() }),
+    }),
+  };
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+describe('ingest webhook handshakes', () => {
+  it('answers the Event Grid subscription validation with validationResponse', async () => {
+    const res = await ingestWebhook(post('https://cordon.example/api/ingest', readJson('defender/subscription-validation.eventgrid.json')), context(), ingestDeps);
+    expect(res).toMatchObject({ status: 200, jsonBody: { validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' } });
+  });
+
+  it('answers the CloudEvents abuse-protection OPTIONS handshake', async () => {
+    const req = new HttpRequest({ method: 'OPTIONS', url: 'https://cordon.example/api/ingest', headers: { 'WebHook-Request-Origin': 'eventemitter.example.com' } });
+    const res = await ingestWebhook(req, context(), ingestDeps);
+    expect(res.status).toBe(200);
+    expect(res.headers).toMatchObject({ 'WebHook-Allowed-Origin': 'eventemitter.example.com' });
+  });
+
+  it('echoes the Graph subscription validationToken', async () => {
+    const req = new HttpRequest({ method: 'POST', url: 'https://cordon.example/api/ingest?validationToken=abc%20123' });
+    expect(await ingestWebhook(req, context(), ingestDeps)).toMatchObject({ status: 200, body: 'abc 123' });
+  });
+});
+
+describe('ingest', () => {
+  it('records a Defender sample alert from the Event Grid trigger and starts nothing', async () => {
+    const [event] = readJson<unknown[]>('defender/alert.eventgrid.json');
+    const out = await ingestEventGridEvent(event, context(), ingestDeps);
+    expect(out.incidents).toHaveLength(1);
+    expect(out.incidents[0]).toMatchObject({ playbook: 'azure-vm-compromise', outcome: 'no-action' });
+    expect(await store.getIncident(out.incidents[0]!.incidentId)).toBeDefined();
+    expect(sfnService.state.executionsOf(VM_MACHINE)).toEqual([]);
+  });
+
+  it('starts one execution for a Defender alert delivered as a CloudEvent; a redelivery starts none', async () => {
+    const res = await ingestWebhook(post('https://cordon.example/api/ingest', realAlertCloudEvent(), { 'content-type': 'application/cloudevents+json' }), context(), ingestDeps);
+    expect(res.status).toBe(200);
+    const body = res.jsonBody as { incidents: { incidentId: string; outcome: string }[] };
+    expect(body.incidents).toHaveLength(1);
+    expect(body.incidents[0]!.outcome).toBe('started');
+    await ingestEventGridEvent(realAlertCloudEvent(), context(), ingestDeps);
+    const executions = sfnService.state.executionsOf(VM_MACHINE);
+    expect(executions).toHaveLength(1);
+    expect(executions[0]!.name).toBe(body.incidents[0]!.incidentId);
+  });
+
+  it('fetches the alert a Graph AlertCreated notification announces and records it', async () => {
+    const res = await ingestWebhook(post('https://cordon.example/api/ingest', readJson('graph/change-notification.alerts_v2.json')), context(), ingestDeps);
+    const body = res.jsonBody as { incidents: { findingId: string; outcome: string }[]; rejected: unknown[] };
+    expect(body.rejected).toEqual([]);
+    expect(body.incidents).toEqual([expect.objectContaining({ findingId: 'da637578995287051192_756343937', outcome: 'no-action' })]);
+    expect(server.calls.filter((c) => c.operation === 'graph:getAlert')).toHaveLength(1);
+  });
+
+  it('rejects an unrecognized event naming why, and answers 200 so it is not redelivered', async () => {
+    const res = await ingestWebhook(post('https://cordon.example/api/ingest', readJson('bad/unknown-shape.json')), context(), ingestDeps);
+    expect(res.status).toBe(200);
+    expect((res.jsonBody as { rejected: { reason: string }[] }).rejected[0]!.reason).toMatch(/unrecognized event/);
+  });
+});
+
+describe('action runner /api/actions', () => {
+  function vmStep(action: string): StepInput {
+    const input = JSON.parse(sfnService.state.executionsOf(VM_MACHINE)[0]!.input) as WorkflowInput;
+    return stepsOf(input).find((s) => s.action === action)!;
+  }
+
+  it('refuses a request without the shared secret, or with a wrong one (401)', async () => {
+    const step = vmStep('quarantine-vm');
+    expect((await runAzureAction(post('https://r.example/api/actions', step), context(), runnerDeps)).status).toBe(401);
+    expect((await runAzureAction(post('https://r.example/api/actions', step, { [RUNNER_SECRET_HEADER]: `${SECRET}x` }), context(), runnerDeps)).status).toBe(401);
+    expect(server.calls.filter((c) => c.step.endsWith(step.stepId))).toEqual([]);
+  });
+
+  it('runs an Azure action against the estate and answers 200 with the result', async () => {
+    const step = vmStep('quarantine-vm');
+    const res = await runAzureAction(post('https://r.example/api/actions', step, { [RUNNER_SECRET_HEADER]: SECRET }), context(), runnerDeps);
+    expect(res.status).toBe(200);
+    expect(res.jsonBody).toMatchObject({ status: 'succeeded' });
+    const ops = server.callsFor(`${step.incidentId}/${step.stepId}`).map((c) => c.operation);
+    expect(ops.some((o) => o.startsWith('Microsoft.Network/'))).toBe(true);
+  });
+
+  it('answers 400 naming the field for a malformed step, and for an action that is not Azure', async () => {
+    const auth = { [RUNNER_SECRET_HEADER]: SECRET };
+    const bad = await runAzureAction(post('https://r.example/api/actions', { ...vmStep('quarantine-vm'), stepId: undefined }, auth), context(), runnerDeps);
+    expect(bad).toMatchObject({ status: 400, jsonBody: { message: expect.stringMatching(/^stepId/) } });
+    const aws = await runAzureAction(post('https://r.example/api/actions', { ...vmStep('quarantine-vm'), action: 'quarantine-instance' }, auth), context(), runnerDeps);
+    expect(aws.status).toBe(400);
+  });
+});

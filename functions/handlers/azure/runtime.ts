@@ -1,0 +1,139 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { fromWebToken } from '@aws-sdk/credential-providers';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { z } from 'zod';
+import { createAzureClients } from '../../adapters/azure/clients.js';
+import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
+import { createActionExecutor } from '../../actions/registry.js';
+import { openLocalRecords, stepCorrelation } from '../../engine/runtime.js';
+import { AuditLog } from '../../records/audit-log.js';
+import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
+import { EvidenceStore } from '../../records/evidence.js';
+import { S3AuditSink } from '../aws/s3-audit-sink.js';
+import { stepFunctionsStarter } from '../aws/start-execution.js';
+import { intake } from '../intake.js';
+import { localIntake } from '../local-intake.js';
+import { handlerPlaybooks } from '../playbooks.js';
+import type { AzureRunnerDeps } from './actions.js';
+import type { AzureIngestDeps } from './ingest.js';
+
+/**
+ * Wires the Azure Functions from their app settings.
+ *
+ * In the cloud (CORDON_STATE_MACHINES set) the ingest function records incidents in the Cordon
+ * DynamoDB case table, mirrors its audit to the Object Lock bucket and starts the Step Functions
+ * execution — all in the Cordon AWS account, reached with federated credentials: the Function
+ * App's managed identity gets an Entra token for CORDON_AWS_AUDIENCE, and STS
+ * AssumeRoleWithWebIdentity exchanges it for CORDON_AWS_ROLE_ARN (an IAM role trusting the Entra
+ * tenant as an OIDC provider, `sts.windows.net/<tenant>/`, for that audience and the identity's
+ * object id). No AWS secret is stored in Azure.
+ *
+ * Locally (no CORDON_STATE_MACHINES) the local engine runs the workflow in the process, with
+ * the records in CORDON_HOME, against CORDON_ENDPOINT (the simulated estate) when set.
+ */
+const AzureEnvSchema = z.object({
+  CORDON_RUNNER_SECRET: z.string().min(16).optional(),
+  CORDON_STATE_MACHINES: z.string().optional(),
+  CORDON_AWS_ROLE_ARN: z.string().startsWith('arn:').optional(),
+  CORDON_AWS_REGION: z.string().min(1).optional(),
+  CORDON_AWS_AUDIENCE: z.string().min(1).default('api://AzureADTokenExchange'),
+  CORDON_CASE_TABLE: z.string().min(1).optional(),
+  CORDON_AUDIT_BUCKET: z.string().min(1).optional(),
+  CORDON_HOME: z.string().min(1).optional(),
+  /** The simulated estate (local runs and tests); absent = the real clouds. */
+  CORDON_ENDPOINT: z.url().optional(),
+});
+type AzureEnv = z.infer<typeof AzureEnvSchema>;
+
+export class AzureConfigError extends Error {
+  override readonly name = 'AzureConfigError';
+}
+
+function readEnv(env: NodeJS.ProcessEnv): AzureEnv {
+  const parsed = AzureEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AzureConfigError(`app setting ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+function need<K extends keyof AzureEnv>(env: AzureEnv, key: K): NonNullable<AzureEnv[K]> {
+  const value = env[key];
+  if (value === undefined) throw new AzureConfigError(`app setting ${key}: required`);
+  return value as NonNullable<AzureEnv[K]>;
+}
+
+/** AWS credentials from the Function App's managed identity, refreshed by the SDK when they expire. */
+export function federatedAwsCredentials(roleArn: string, audience: string): ReturnType<typeof fromWebToken> {
+  const identity = new ManagedIdentityCredential();
+  return async () => {
+    const token = await identity.getToken(`${audience}/.default`);
+    return fromWebToken({ roleArn, webIdentityToken: token.token, roleSessionName: 'cordon-azure-ingest' })();
+  };
+}
+
+function cloudIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
+  const machines = z.record(z.string(), z.string()).parse(JSON.parse(need(env, 'CORDON_STATE_MACHINES')));
+  const aws = { region: need(env, 'CORDON_AWS_REGION'), credentials: federatedAwsCredentials(need(env, 'CORDON_AWS_ROLE_ARN'), env.CORDON_AWS_AUDIENCE) };
+  const home = env.CORDON_HOME ?? join(tmpdir(), 'cordon');
+  const sinks = env.CORDON_AUDIT_BUCKET ? [new S3AuditSink(new S3Client(aws), env.CORDON_AUDIT_BUCKET)] : [];
+  const deps = {
+    store: new DynamoCaseStore({ client: new DynamoDBClient(aws), tableName: need(env, 'CORDON_CASE_TABLE') }),
+    audit: AuditLog.inHome(home, { sinks }),
+    evidence: new EvidenceStore(home),
+    router: handlerPlaybooks().router,
+    start: stepFunctionsStarter(new SFNClient(aws), machines),
+    now: () => new Date(),
+  };
+  return (result, raw) => intake(result, raw, deps);
+}
+
+function localIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
+  const { playbooks, router } = handlerPlaybooks();
+  return localIntake({ records: openLocalRecords(env.CORDON_HOME ?? join(tmpdir(), 'cordon')), playbooks, router });
+}
+
+let ingestDeps: AzureIngestDeps | undefined;
+
+export function azureIngestDeps(env: NodeJS.ProcessEnv = process.env): AzureIngestDeps {
+  if (!ingestDeps) {
+    const settings = readEnv(env);
+    const intakeFn = settings.CORDON_STATE_MACHINES ? cloudIngestDeps(settings) : localIngestDeps(settings);
+    // The alert's tenant is the Function App's own: Graph is read with its managed identity.
+    const graph = createAzureClients({ subscriptionId: 'graph', ...(settings.CORDON_ENDPOINT ? { endpoint: settings.CORDON_ENDPOINT } : {}) });
+    ingestDeps = { intake: intakeFn, fetchGraphAlert: (id) => fetchGraphAlert(graph, id) };
+  }
+  return ingestDeps;
+}
+
+let runnerDeps: AzureRunnerDeps | undefined;
+
+export function azureRunnerDeps(env: NodeJS.ProcessEnv = process.env): AzureRunnerDeps {
+  if (!runnerDeps) {
+    const settings = readEnv(env);
+    const endpoint = settings.CORDON_ENDPOINT;
+    const now = () => new Date();
+    const run = createActionExecutor({
+      aws: (i) => {
+        throw new Error(`${i.action} is an AWS action: the Lambda action runner runs it`);
+      },
+      azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: stepCorrelation(i), ...(endpoint ? { endpoint } : {}) }), now }),
+      cordon: (i) => {
+        throw new Error(`${i.action} is a Cordon action: the Lambda action runner runs it`);
+      },
+    });
+    runnerDeps = { secret: need(settings, 'CORDON_RUNNER_SECRET'), run };
+  }
+  return runnerDeps;
+}
+
+/** For tests that wire the functions to a different estate. */
+export function resetAzureDeps(): void {
+  ingestDeps = undefined;
+  runnerDeps = undefined;
+}

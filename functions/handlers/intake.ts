@@ -1,0 +1,104 @@
+import { incidentId } from '../core/incident-id.js';
+import type { IngestResult } from '../core/findings/ingest.js';
+import type { Incident, IngestedFinding, Mode, Rejected } from '../core/model.js';
+import type { Router } from '../core/playbooks/match.js';
+import { planIncident, planSettings } from '../core/plan/plan.js';
+import type { AuditLog } from '../records/audit-log.js';
+import type { CaseStore } from '../records/case-store.js';
+import { cordonActor, type EvidenceStore } from '../records/evidence.js';
+import { workflowInput, type WorkflowInput } from '../../workflows/input.js';
+
+/**
+ * The cloud edges' common intake (Lambda `ingest`, Azure Function `ingest`): plan each finding in
+ * automatic mode, record the incident and its audit trail, and start its workflow. Rejected
+ * events are kept: the audit log (mirrored to the Object Lock bucket in the cloud) gets the
+ * whole event with the reasons, so nothing a sender delivered is lost silently — a rule target's
+ * dead-letter queue only catches delivery failures, never events Cordon refused.
+ */
+
+export type StartOutcome =
+  | { status: 'started'; executionArn: string }
+  /** Step Functions answered with the execution already running for that name and input (idempotent start). */
+  | { status: 'already-running'; executionArn: string }
+  /** Step Functions refused the name: the incident's execution exists (closed, or with another input). */
+  | { status: 'duplicate'; executionArn: string };
+
+/** Starts the incident's workflow; the name is derived from the incident id, so a redelivery is refused by the engine itself. */
+export type WorkflowStarter = (incident: Incident, input: WorkflowInput) => Promise<StartOutcome>;
+
+export interface IntakeDeps {
+  store: CaseStore;
+  audit: AuditLog;
+  evidence: EvidenceStore;
+  router: Router;
+  start: WorkflowStarter;
+  now(): Date;
+  nis2?: boolean;
+}
+
+export interface IntakeIncident {
+  incidentId: string;
+  findingId: string;
+  playbook: string | null;
+  /** False when the case store already had the incident (a redelivery). */
+  created: boolean;
+  /** Cloud: how Step Functions answered. Local engine: how the run ended. */
+  outcome: StartOutcome['status'] | 'no-action' | 'contained' | 'escalated';
+  executionArn?: string;
+  /** Why nothing ran, when nothing did (no playbook, sample finding, exemptions …). */
+  skipped: string[];
+}
+
+export interface IntakeOutcome {
+  incidents: IntakeIncident[];
+  rejected: Rejected[];
+}
+
+/** Cordon's cloud edges always plan automatically: a person acts through `cordon run` instead. */
+const MODE: Mode = 'automatic';
+
+export async function intake(result: IngestResult, rawEvent: unknown, deps: IntakeDeps): Promise<IntakeOutcome> {
+  const outcome: IntakeOutcome = { incidents: [], rejected: result.rejected };
+  await keepRejected(deps.audit, result.rejected, rawEvent);
+  const seen = new Set<string>();
+  for (const ingested of result.findings) {
+    const id = incidentId(ingested.finding);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    outcome.incidents.push(await intakeOne(ingested, deps));
+  }
+  return outcome;
+}
+
+/** A refused event is kept whole in the audit trail with its reasons (incident null: it never became one). */
+export async function keepRejected(audit: AuditLog, rejected: readonly Rejected[], rawEvent: unknown): Promise<void> {
+  if (rejected.length > 0) await audit.append({ incident: null, event: 'ingest', data: { rejected, event: rawEvent } });
+}
+
+async function intakeOne(ingested: IngestedFinding, deps: IntakeDeps): Promise<IntakeIncident> {
+  const now = deps.now();
+  const at = now.toISOString();
+  const { finding } = ingested;
+  const actionsThisHour = { [finding.account]: await deps.store.countActions(finding.account, at) };
+  const planned = planIncident(finding, deps.router(finding), planSettings({ now, mode: MODE, nis2: deps.nis2 ?? false, actionsThisHour }));
+  // A redelivery runs the plan of record (the first one), so its execution input is identical.
+  const { created, record } = await deps.store.putIncident(planned, at);
+  const incident = record.incident;
+  const received = await deps.audit.append({
+    incident: incident.id,
+    event: 'ingest',
+    data: { origin: ingested.origin, findingId: finding.id, source: finding.source, sha256: ingested.rawSha256, redelivery: !created },
+  });
+  if (created) {
+    await deps.evidence.recordFinding(incident.id, ingested, { receivedAt: at, actor: cordonActor(MODE), auditHash: received.hash });
+    await deps.audit.append({
+      incident: incident.id,
+      event: 'plan',
+      data: { playbook: incident.playbook, mode: MODE, steps: incident.steps.map((s) => s.id), skipped: incident.skipped, clocks: incident.clocks },
+    });
+  }
+  const base = { incidentId: incident.id, findingId: finding.id, playbook: incident.playbook, created, skipped: incident.skipped.map((s) => `${s.action} ${s.target.id}: ${s.reason}`) };
+  if (incident.playbook === null || incident.steps.length === 0) return { ...base, outcome: 'no-action' };
+  const started = await deps.start(incident, workflowInput(incident, MODE));
+  return { ...base, outcome: started.status, executionArn: started.executionArn };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ACTION_NAMES, SOURCES } from '../core/model.js';
+import type { StepInput } from '../../workflows/input.js';
+
+/**
+ * The payload an action Task sends to the action runner (workflows/input.ts `StepInput`),
+ * validated at the edge of the Lambda and the Azure Function alike. Extra fields the state
+ * machine adds (a previous attempt's `run`, `error`) are dropped.
+ */
+export const StepInputSchema = z.object({
+  incidentId: z.string().regex(/^inc-[0-9a-f]{16}$/),
+  stepId: z.string().min(1),
+  action: z.enum(ACTION_NAMES),
+  target: z.object({ type: z.string().min(1), id: z.string().min(1) }),
+  account: z.string().min(1),
+  region: z.string(),
+  mode: z.enum(['automatic', 'manual', 'tabletop']),
+  finding: z.object({
+    id: z.string(),
+    source: z.enum(SOURCES),
+    productArn: z.string().optional(),
+    alertResourceId: z.string().optional(),
+    observedAt: z.string().optional(),
+  }),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  approval: z.boolean(),
+});
+
+/** `field.path: problem` for the first issue, the way every Cordon rejection names its field. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}` : 'invalid';
+}
+
+export function parseStepInput(value: unknown): { ok: true; input: StepInput } | { ok: false; problem: string } {
+  const parsed = StepInputSchema.safeParse(value);
+  return parsed.success ? { ok: true, input: parsed.data as StepInput } : { ok: false, problem: firstIssue(parsed.error) };
+}

@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cordon, PUBLIC_FIXTURES } from './harness.js';
+
+/** The public GuardDuty sample, with its instance tagged for approval (the tag a customer would set). */
+function taggedFinding(): string {
+  const finding = JSON.parse(readFileSync(join(PUBLIC_FIXTURES, 'guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json'), 'utf8'));
+  finding.resource.instanceDetails.tags.push({ key: 'cordon:approval', value: 'required' });
+  const file = join(mkdtempSync(join(tmpdir(), 'cordon-approval-')), 'finding.json');
+  writeFileSync(file, JSON.stringify(finding));
+  return file;
+}
+
+interface Step { action: string; status: string; reason?: string }
+const steps = (stdout: string): Step[] => JSON.parse(stdout).incidents[0].steps;
+
+describe('approval gate (cordon:approval=required)', () => {
+  it('a rejection skips the step with the reason; a timeout fails it and escalates', async () => {
+    const file = taggedFinding();
+    const rejected = await cordon(['tabletop', '--json', '--approvals', 'reject', file]);
+    expect(rejected.code).toBe(0);
+    expect(steps(rejected.stdout).every((s) => s.status === 'skipped' && /rejected/.test(s.reason ?? ''))).toBe(true);
+    const timedOut = await cordon(['tabletop', '--json', '--approvals', 'timeout', file]);
+    expect(timedOut.code).toBe(1);
+    expect(JSON.parse(timedOut.stdout).incidents[0].status).toBe('escalated');
+  });
+
+  it('waits for a person: cordon approve from elsewhere resumes the workflow', async () => {
+    const file = taggedFinding();
+    const home = mkdtempSync(join(tmpdir(), 'cordon-approve-'));
+    const running = cordon(['tabletop', '--json', '--approvals', 'person', file], { home });
+    // Find the exercise's home and wait for the pending approvals to appear.
+    let runHome = '';
+    for (let i = 0; i < 200 && !runHome; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const dir = join(home, 'tabletop');
+      const run = existsSync(dir) ? readdirSync(dir)[0] : undefined;
+      if (run && existsSync(join(dir, run, 'cordon.db'))) runHome = join(dir, run);
+    }
+    expect(runHome).not.toBe('');
+    const incident = JSON.parse((await cordon(['plan', '--json', '--mode', 'tabletop', file])).stdout).incidents[0].id as string;
+    let approved = 0;
+    for (let i = 0; i < 200 && approved < 2; i++) {
+      const r = await cordon(['approve', incident, '--by', 'oncall@example.com'], { home: runHome });
+      approved += (r.stdout.match(/^approved /gm) ?? []).length;
+      if (approved < 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    const result = await running;
+    expect(result.code).toBe(0);
+    expect(steps(result.stdout).map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+    const audit = readFileSync(join(runHome, 'audit.jsonl'), 'utf8');
+    expect(audit).toContain('"event":"approval.approved"');
+    expect(audit).toContain('oncall@example.com');
+  });
+
+  it('approve with nothing pending is a clear error', async () => {
+    const r = await cordon(['approve', 'inc-0123456789abcdef']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nothing is waiting for approval/);
+    expect((await cordon(['reject', 'inc-0123456789abcdef'])).stderr).toMatch(/--reason is required/);
+  });
+});

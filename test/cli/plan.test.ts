@@ -1,0 +1,100 @@
+import { readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cordon, FIXTURES, PUBLIC_FIXTURES } from './harness.js';
+
+const publicFiles = ['guardduty', 'securityhub'].flatMap((d) => readdirSync(join(PUBLIC_FIXTURES, d)).filter((f) => f.endsWith('.json')).map((f) => join(PUBLIC_FIXTURES, d, f)));
+
+describe('cordon plan', () => {
+  it('plans every public fixture and prints the DESIGN.md JSON document', async () => {
+    const r = await cordon(['plan', '--json', ...publicFiles]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout) as { incidents: Record<string, unknown>[]; rejected: unknown[] };
+    expect(doc.rejected).toEqual([]);
+    expect(doc.incidents).toHaveLength(publicFiles.length);
+    for (const inc of doc.incidents) {
+      expect(Object.keys(inc).sort()).toEqual(['clocks', 'finding', 'id', 'playbook', 'skipped', 'steps']);
+      expect(inc.id).toMatch(/^inc-[0-9a-f]{16}$/);
+      const finding = inc.finding as Record<string, unknown>;
+      expect(Object.keys(finding).sort()).toEqual(['account', 'cloud', 'id', 'observedAt', 'region', 'resources', 'sample', 'severity', 'source', 'type']);
+    }
+  });
+
+  it('is deterministic: the same finding id gives the same incident id', async () => {
+    const file = join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json');
+    const a = JSON.parse((await cordon(['plan', '--json', file])).stdout);
+    const b = JSON.parse((await cordon(['plan', '--json', file, file])).stdout);
+    expect(b.incidents).toHaveLength(1);
+    expect(b.incidents[0].id).toBe(a.incidents[0].id);
+  });
+
+  it('skips every step of a GuardDuty sample finding in automatic mode, and acts on it in tabletop mode', async () => {
+    const file = join(PUBLIC_FIXTURES, 'guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json');
+    const auto = JSON.parse((await cordon(['plan', '--json', file])).stdout).incidents[0];
+    expect(auto.playbook).toBe('aws-ec2-compromise');
+    expect(auto.steps).toEqual([]);
+    expect(auto.skipped.map((s: { reason: string }) => s.reason)).toEqual(['sample-finding', 'sample-finding']);
+    const table = JSON.parse((await cordon(['plan', '--json', '--mode', 'tabletop', file])).stdout).incidents[0];
+    expect(table.steps.map((s: { action: string }) => s.action).sort()).toEqual(['quarantine-instance', 'snapshot-volumes']);
+  });
+
+  it('opens the GDPR clock 72 h after awareness for data exposure', async () => {
+    const file = join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json');
+    const inc = JSON.parse((await cordon(['plan', '--json', '--aware-at', '2026-03-28T12:00:00Z', file])).stdout).incidents[0];
+    expect(inc.clocks).toEqual([{ regime: 'gdpr-art33', deadline: '2026-03-31T12:00:00.000Z' }]);
+  });
+
+  it('prints a readable table by default', async () => {
+    const r = await cordon(['plan', join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('aws-s3-data-exposure');
+    expect(r.stdout).toMatch(/contain\s+block-s3-public-access\s+arn:aws:s3:::example/);
+    expect(r.stdout).toContain('gdpr-art33');
+  });
+});
+
+describe('cordon plan: bad input', () => {
+  const cases: [string, string, RegExp][] = [
+    ['empty file', join(FIXTURES, 'bad/empty.json'), /empty\.json: empty file/],
+    ['unparseable JSON', join(FIXTURES, 'bad/invalid-json.json'), /invalid-json\.json: .*(JSON|line)/i],
+    ['unknown source', join(FIXTURES, 'bad/unknown-shape.json'), /unknown-shape\.json: unrecognized event/],
+    ['missing required field', join(FIXTURES, 'bad/missing-detail-id.eventbridge.json'), /missing-detail-id\.eventbridge\.json: detail\.id/],
+    ['missing file', join(FIXTURES, 'bad/no-such-file.json'), /no-such-file\.json: no such file/],
+  ];
+  it.each(cases)('%s: exit 2, one line on stderr naming the file and the field, nothing on stdout', async (_name, file, message) => {
+    const r = await cordon(['plan', '--json', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an event over 256 KB', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cordon-big-'));
+    const file = join(dir, 'big.json');
+    writeFileSync(file, JSON.stringify({ 'detail-type': 'GuardDuty Finding', source: 'aws.guardduty', detail: { padding: 'x'.repeat(300 * 1024) } }));
+    const r = await cordon(['plan', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/big\.json: .*256 KB/);
+  });
+
+  it('with several files, plans the good ones and lists the bad ones under rejected (exit 2)', async () => {
+    const good = join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json');
+    const r = await cordon(['plan', '--json', good, join(FIXTURES, 'bad/empty.json')]);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.incidents).toHaveLength(1);
+    expect(doc.rejected).toEqual([{ file: join(FIXTURES, 'bad/empty.json'), reason: 'empty file' }]);
+  });
+
+  it('usage errors exit 2 with a hint', async () => {
+    expect((await cordon(['plan'])).code).toBe(2);
+    const r = await cordon(['plan', '--bogus', 'x.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--bogus/);
+    expect((await cordon(['frobnicate'])).stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});

@@ -1,0 +1,94 @@
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cordon, FIXTURES, PUBLIC_FIXTURES } from './harness.js';
+
+const publicFiles = ['guardduty', 'securityhub'].flatMap((d) => readdirSync(join(PUBLIC_FIXTURES, d)).filter((f) => f.endsWith('.json')).map((f) => join(PUBLIC_FIXTURES, d, f)));
+
+interface Step { action: string; target: string; phase: string; status: string; reason?: string; calls: string[] }
+interface Doc { incidents: { id: string; playbook: string | null; status: string; steps: Step[] }[]; audit: { records: number; head: string; file: string }; report: { html: string; markdown: string } }
+
+const stepOf = (doc: Doc, action: string) => doc.incidents.flatMap((i) => i.steps).find((s) => s.action === action);
+
+describe('cordon tabletop', () => {
+  it('replays every public GuardDuty and Security Hub fixture on the simulated estate (exit 0, never 2)', async () => {
+    const r = await cordon(['tabletop', '--json', ...publicFiles]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(doc.incidents).toHaveLength(publicFiles.length);
+    const quarantine = stepOf(doc, 'quarantine-instance');
+    expect(quarantine?.status).toBe('succeeded');
+    expect(quarantine?.calls).toContain('ec2:ModifyInstanceAttribute');
+    expect(stepOf(doc, 'snapshot-volumes')?.calls).toContain('ec2:CreateSnapshots');
+    expect(stepOf(doc, 'block-s3-public-access')?.calls).toContain('s3:PutPublicAccessBlock');
+    expect(stepOf(doc, 'update-finding')?.calls).toContain('securityhub:BatchUpdateFindings');
+    // The audit head printed is the head of a chain that verifies.
+    const verify = await cordon(['audit', 'verify', doc.audit.file, '--json']);
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, records: doc.audit.records, head: doc.audit.head });
+    expect(existsSync(doc.report.html)).toBe(true);
+  });
+
+  it('contains Defender alerts on Azure with ARM-named calls', async () => {
+    const r = await cordon(['tabletop', '--json', join(FIXTURES, 'defender/alert.cloudevent.json')]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(doc.incidents[0]?.playbook).toBe('azure-vm-compromise');
+    expect(stepOf(doc, 'quarantine-vm')?.calls).toContain('Microsoft.Network/networkInterfaces/write');
+    expect(stepOf(doc, 'snapshot-disks')?.calls).toContain('Microsoft.Compute/snapshots/write');
+  });
+
+  it('a permanent fault fails one step, the other branch still finishes, exit 1 and the incident escalates', async () => {
+    const file = join(PUBLIC_FIXTURES, 'guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json');
+    const r = await cordon(['tabletop', '--json', '--faults', 'ec2:CreateSnapshots=error', file]);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(doc.incidents[0]?.status).toBe('escalated');
+    expect(stepOf(doc, 'snapshot-volumes')?.status).toBe('failed');
+    expect(stepOf(doc, 'quarantine-instance')?.status).toBe('succeeded');
+    const audit = readFileSync(doc.audit.file, 'utf8');
+    expect(audit).toContain('"errorClass":"Transient"');
+  });
+
+  it('throttling is retried and succeeds', async () => {
+    const file = join(PUBLIC_FIXTURES, 'guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json');
+    const r = await cordon(['tabletop', '--json', '--faults', 'ec2:ModifyInstanceAttribute=throttle:3', file]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc;
+    const step = stepOf(doc, 'quarantine-instance');
+    expect(step?.status).toBe('succeeded');
+    expect(step?.calls.filter((c) => c === 'ec2:ModifyInstanceAttribute').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rejects bad input before acting: exit 2, nothing run', async () => {
+    const r = await cordon(['tabletop', join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json'), join(FIXTURES, 'bad/unknown-shape.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/unknown-shape\.json: unrecognized event/);
+    expect(existsSync(join(r.home, 'tabletop'))).toBe(false);
+    const faults = await cordon(['tabletop', '--faults', 'ec2:Nope=explode', join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json')]);
+    expect(faults.code).toBe(2);
+    expect(faults.stderr).toMatch(/--faults: 'ec2:Nope=explode'/);
+  });
+
+  it('runs the bundled default scenario (what npm start runs) and writes the report', async () => {
+    const r = await cordon(['tabletop', '--scenario', 'default']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/quarantine-instance .* succeeded/);
+    expect(r.stdout).toMatch(/quarantine-vm .* succeeded/);
+    const html = r.stdout.match(/Report:\s+(\S+report\.html)/)?.[1];
+    expect(html && readFileSync(html, 'utf8')).toContain('GDPR Art. 33');
+  });
+
+  it('audit verify names the first bad line of a tampered log', async () => {
+    const r = await cordon(['tabletop', '--json', join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json')]);
+    const { file } = (JSON.parse(r.stdout) as Doc).audit;
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[2] = (lines[2] ?? '').replace('"event":"', '"event":"x');
+    writeFileSync(file, lines.join('\n'));
+    const v = await cordon(['audit', 'verify', file]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).toMatch(/audit\.jsonl:3: /);
+  });
+});

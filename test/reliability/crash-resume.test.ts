@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyAuditLog } from '../../functions/records/audit-log.js';
+import { startSimulatedEstate, type SimulatedEstate } from '../../functions/sim/estate.js';
+import { SCENARIOS, freshHome, plannedFinding, removeHomes, runEngine, stepOf } from './engine-harness.js';
+
+/**
+ * Issue 7 item 1, process crash: a child process runs the engine against an estate this process
+ * owns and is SIGKILLed right after its first effect lands; the engine then runs again on the same
+ * Cordon home. The incident completes, and no effect is applied twice (the estate's call log counts).
+ */
+const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
+
+afterAll(removeHomes);
+
+async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function killAfter(home: string, estate: SimulatedEstate, landed: () => boolean): Promise<NodeJS.Signals | null> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, home, estate.url, 'ec2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  try {
+    await until(landed, `the child's first effect (stderr: ${err})`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  return exited;
+}
+
+const served = (estate: SimulatedEstate, op: string) => estate.server.calls.filter((c) => c.operation === op && c.status < 300).length;
+
+describe('a process killed mid-workflow', () => {
+  it('resumes on the next run: the abandoned step is taken over, nothing is applied twice', async () => {
+    const finding = SCENARIOS.ec2;
+    // CreateTags (quarantine's last call) is slow the first time, so the kill lands inside the quarantine step.
+    const estate = await startSimulatedEstate({ findings: [finding], faults: [{ operation: 'ec2:CreateTags', kind: 'latency', latencyMs: 1_500, times: 1 }] });
+    try {
+      const home = freshHome();
+      const signal = await killAfter(home, estate, () => served(estate, 'ec2:ModifyInstanceAttribute') >= 2);
+      expect(signal).toBe('SIGKILL');
+
+      const run = await runEngine([plannedFinding(finding)], { estate, home });
+      const report = run.reports[0];
+      if (!report) throw new Error('no report');
+      expect(report.status).toBe('contained');
+      const quarantine = stepOf(report, 'quarantine-instance');
+      expect(['succeeded', 'skipped']).toContain(quarantine.status);
+      const stored = await run.records.store.getStep(report.incident.id, quarantine.stepId);
+      // The dead process's claim was taken over, and that is on the record.
+      expect(stored).toMatchObject({ attempts: 2, takenOverFrom: expect.stringMatching(/^cordon\/tabletop\/\d+@/) });
+      expect(run.audit().some((r) => r.event === 'step.start' && (r.data as { takeover?: unknown }).takeover !== undefined)).toBe(true);
+      expect((await run.records.store.listSteps(report.incident.id)).filter((s) => s.status === 'running')).toEqual([]);
+
+      // One isolation group, one attach + one termination protection, one set of snapshots, one finding update.
+      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(1);
+      expect(served(estate, 'ec2:ModifyInstanceAttribute')).toBe(2);
+      expect(served(estate, 'ec2:CreateSnapshots')).toBe(1);
+      expect(served(estate, 'securityhub:BatchUpdateFindings')).toBe(1);
+      expect(verifyAuditLog(run.records.audit.path)).toMatchObject({ ok: true });
+      await run.records.close();
+    } finally {
+      await estate.close();
+    }
+  });
+
+  it('an isolation group created but never attached is found and attached by the next run', async () => {
+    const finding = SCENARIOS.ec2;
+    // Every attempt of the first run fails on the attach (4 workflow attempts × 2 SDK attempts).
+    const estate = await startSimulatedEstate({ findings: [finding], faults: [{ operation: 'ec2:ModifyInstanceAttribute', kind: 'error', times: 8 }] });
+    try {
+      const home = freshHome();
+      const first = await runEngine([plannedFinding(finding)], { estate, home });
+      const failed = stepOf(first.reports[0]!, 'quarantine-instance');
+      expect(failed).toMatchObject({ status: 'failed', errorClass: 'Transient' });
+      expect(first.reports[0]?.status).toBe('escalated');
+      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(1);
+      await first.records.close();
+
+      // The redelivery: the failed step is claimed again and reuses the group left behind.
+      const second = await runEngine([plannedFinding(finding)], { estate, home });
+      expect(stepOf(second.reports[0]!, 'quarantine-instance').status).toBe('succeeded');
+      expect(stepOf(second.reports[0]!, 'snapshot-volumes')).toMatchObject({ status: 'skipped', reason: 'already-done' });
+      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(1);
+      const isolation = Object.values(estate.aws.securityGroups).find((g) => g.name === 'cordon-isolation');
+      const instance = Object.values(estate.aws.instances)[0];
+      expect(instance?.networkInterfaces.map((n) => n.groups)).toEqual([[isolation?.id]]);
+      expect(instance?.disableApiTermination).toBe(true);
+      await second.records.close();
+    } finally {
+      await estate.close();
+    }
+  });
+});
