@@ -38,7 +38,7 @@ export function sharedBundleOptions(projectRoot: string): SharedBundleOptions {
     banner: "import { createRequire as __cordonRequire } from 'node:module'; const require = __cordonRequire(import.meta.url);",
     external: [],
     // A JS expression: the playbooks as a JSON literal.
-    define: { __CORDON_PLAYBOOKS__: JSON.stringify(playbooks) },
+    define: { __CORDON_BUNDLED__: 'true', __CORDON_PLAYBOOKS__: JSON.stringify(playbooks) },
   };
 }
 

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { SIM_CREDENTIALS, createAwsClients } from '../adapters/aws/clients.js';
 import { createAzureClients } from '../adapters/azure/clients.js';
+import { withStep } from '../adapters/step-context.js';
 import type { ActionInput } from '../core/actions/types.js';
 import { createActionExecutor, type ActionExecutor } from '../actions/registry.js';
 import { AuditLog } from '../records/audit-log.js';
@@ -35,24 +36,32 @@ export interface Target {
   requestTimeoutMs?: number;
 }
 
-/** The action runner wired to the simulated estate or to the real clouds. */
+/**
+ * The action runner wired to the simulated estate or to the real clouds. Clients are built once
+ * per region (AWS) or subscription (Azure) and shared by every step: each call still carries its
+ * own step id, taken from the step the code is running for (withStep).
+ */
 export function localExecutor(target: Target): ActionExecutor {
   const { endpoint, requestTimeoutMs } = target;
   const timeout = requestTimeoutMs !== undefined ? { requestTimeoutMs } : {};
-  return createActionExecutor({
-    aws: (input) => ({
-      clients: createAwsClients({
-        region: input.region,
-        stepId: stepCorrelation(input),
-        ...timeout,
-        ...(endpoint ? { endpoint, credentials: SIM_CREDENTIALS } : {}),
-      }),
-      now: target.now,
-    }),
-    azure: (input) => ({
-      clients: createAzureClients({ subscriptionId: input.account, stepId: stepCorrelation(input), ...timeout, ...(endpoint ? { endpoint } : {}) }),
-      now: target.now,
-    }),
+  const aws = memo((region: string) => createAwsClients({ region, ...timeout, ...(endpoint ? { endpoint, credentials: SIM_CREDENTIALS } : {}) }));
+  const azure = memo((subscriptionId: string) => createAzureClients({ subscriptionId, ...timeout, ...(endpoint ? { endpoint } : {}) }));
+  const execute = createActionExecutor({
+    aws: (input) => ({ clients: aws(input.region), now: target.now }),
+    azure: (input) => ({ clients: azure(input.account), now: target.now }),
     cordon: () => ({ store: target.store, now: target.now, ...(target.reminderOffsetsHours ? { reminderOffsetsHours: target.reminderOffsetsHours } : {}) }),
   });
+  return (input) => withStep(stepCorrelation(input), () => execute(input));
+}
+
+function memo<T>(make: (key: string) => T): (key: string) => T {
+  const made = new Map<string, T>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) {
+      value = make(key);
+      made.set(key, value);
+    }
+    return value;
+  };
 }

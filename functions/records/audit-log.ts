@@ -79,13 +79,16 @@ export interface AuditLogOptions {
 }
 
 /**
- * Appends to the chain. Safe under several processes: an append holds `audit.jsonl.lock`
+ * Appends to the chain. Safe under several processes: a write holds `audit.jsonl.lock`
  * (created with O_EXCL, so only one process has it), reads the last record for `seq`/`prev`,
- * writes and fsyncs its line, and removes the lock.
+ * writes and fsyncs, and removes the lock. Appends that arrive while a write is under way are
+ * committed together by the next write (group commit): one lock and one fsync for the batch,
+ * and no append resolves before its line is on disk.
  */
 export class AuditLog {
   private readonly lockPath: string;
-  private queue: Promise<unknown> = Promise.resolve();
+  private pending: { entry: AuditEntry; resolve(r: AuditRecord): void; reject(e: unknown): void }[] = [];
+  private writing = false;
 
   constructor(private readonly options: AuditLogOptions) {
     this.lockPath = `${options.path}.lock`;
@@ -101,10 +104,10 @@ export class AuditLog {
   }
 
   append(entry: AuditEntry): Promise<AuditRecord> {
-    // Appends from this process go one at a time; the lock file orders them against other processes.
-    const next = this.queue.then(() => this.appendLocked(entry));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return new Promise<AuditRecord>((resolve, reject) => {
+      this.pending.push({ entry, resolve, reject });
+      if (!this.writing) void this.drain();
+    });
   }
 
   head(): AuditHead {
@@ -112,34 +115,54 @@ export class AuditLog {
     return last ? { records: last.seq, hash: last.hash } : { records: 0, hash: GENESIS_HASH };
   }
 
-  private async appendLocked(entry: AuditEntry): Promise<AuditRecord> {
-    const record = await withFileLock(
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        const records = await this.writeBatch(batch.map((b) => b.entry));
+        for (const record of records) for (const sink of this.options.sinks ?? []) await sink.write(record);
+        batch.forEach((b, i) => b.resolve(records[i] as AuditRecord));
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+    this.writing = false;
+  }
+
+  private writeBatch(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+    return withFileLock(
       this.lockPath,
       () => {
         const last = readLastRecord(this.options.path);
-        const body = {
-          seq: (last?.seq ?? 0) + 1,
-          at: (this.options.now?.() ?? new Date()).toISOString(),
-          incident: entry.incident,
-          event: entry.event,
-          // Through JSON once, so what is hashed is exactly what a reader will parse back.
-          data: entry.data === undefined ? null : (JSON.parse(JSON.stringify(entry.data)) as unknown),
-          prev: last?.hash ?? GENESIS_HASH,
-        };
-        const full: AuditRecord = { ...body, hash: hashRecord(body) };
+        let seq = last?.seq ?? 0;
+        let prev = last?.hash ?? GENESIS_HASH;
+        const records = entries.map((entry) => {
+          const body = {
+            seq: ++seq,
+            at: (this.options.now?.() ?? new Date()).toISOString(),
+            incident: entry.incident,
+            event: entry.event,
+            // Through JSON once, so what is hashed is exactly what a reader will parse back.
+            data: entry.data === undefined ? null : (JSON.parse(JSON.stringify(entry.data)) as unknown),
+            prev,
+          };
+          const full: AuditRecord = { ...body, hash: hashRecord(body) };
+          prev = full.hash;
+          return full;
+        });
         const fd = openSync(this.options.path, 'a');
         try {
-          writeSync(fd, `${canonicalJson(full)}\n`);
+          writeSync(fd, records.map((r) => `${canonicalJson(r)}\n`).join(''));
           fsyncSync(fd);
         } finally {
           closeSync(fd);
         }
-        return full;
+        return records;
       },
       this.options.staleLockMs,
     );
-    for (const sink of this.options.sinks ?? []) await sink.write(record);
-    return record;
   }
 }
 

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FailureKind, type FaultRule } from './faults.js';
 
 /** The header the SDK clients set so the estate can attribute each call to a workflow step. */
-export const STEP_HEADER = 'x-cordon-step';
+export { STEP_HEADER } from '../core/correlation.js';
+import { STEP_HEADER } from '../core/correlation.js';
 
 export interface SimRequest {
   method: string;

@@ -20,8 +20,19 @@ import { atMost, median, progress, round, type TargetCheck } from './stats.js';
 
 /** The EC2 compromise exercised: GuardDuty's SSH brute-force sample as EventBridge delivers it. */
 export const EC2_FINDING = join(PUBLIC_FIXTURES, 'guardduty/sample-UnauthorizedAccess.EC2-SSHBruteForce.eventbridge.json');
-export const MUTATING_MS = 40;
-export const DESCRIBE_MS = 20;
+/**
+ * Latency profiles for the estate. `cloud` is the order of magnitude of EC2 control-plane calls
+ * from inside a region (hundreds of ms for a mutation, ~100 ms for a Describe) — an assumption
+ * stated as such, since no cloud account is reachable here. `stress` is 5× faster than that, to
+ * show how the fixed per-call cost (SDK signing and parsing, per-step records) grows in share.
+ */
+export interface LatencyProfile {
+  name: string;
+  readMs: number;
+  writeMs: number;
+}
+export const CLOUD_PROFILE: LatencyProfile = { name: 'cloud', readMs: 100, writeMs: 200 };
+export const STRESS_PROFILE: LatencyProfile = { name: 'stress', readMs: 20, writeMs: 40 };
 const RUNS = 5;
 
 /** Reads cost less than writes in the profile, as they do in the clouds' own latency. */
@@ -85,8 +96,8 @@ async function probeTimerOvershoot(): Promise<number> {
   const over: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t0 = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, DESCRIBE_MS));
-    over.push(performance.now() - t0 - DESCRIBE_MS);
+    await new Promise((resolve) => setTimeout(resolve, STRESS_PROFILE.readMs));
+    over.push(performance.now() - t0 - STRESS_PROFILE.readMs);
   }
   return median(over);
 }
@@ -205,13 +216,13 @@ async function runSequentialOnce(planned: PlannedFinding, latency: Record<string
   });
 }
 
-export async function measureCriticalPath(playbooks: readonly Playbook[]): Promise<CriticalPath> {
+export async function measureCriticalPath(playbooks: readonly Playbook[], profile: LatencyProfile = CLOUD_PROFILE): Promise<CriticalPath> {
   const planned = planEc2Incident(playbooks);
   // Warm-up without latency: builds the interpreter (asl-validator), loads the SDKs, and shows which operations the steps call.
   const warm = await runWorkflowOnce(planned, playbooks, {});
   const latencyProfile: Record<string, number> = {};
-  for (const c of warm.calls) latencyProfile[c.operation] = isRead(c.operation) ? DESCRIBE_MS : MUTATING_MS;
-  progress(`critical path: warm-up ${Math.round(warm.wallMs)} ms; profile ${JSON.stringify(latencyProfile)}`);
+  for (const c of warm.calls) latencyProfile[c.operation] = isRead(c.operation) ? profile.readMs : profile.writeMs;
+  progress(`critical path (${profile.name}): warm-up ${Math.round(warm.wallMs)} ms; profile ${JSON.stringify(latencyProfile)}`);
 
   const runs: Run[] = [];
   const sequential: Awaited<ReturnType<typeof runSequentialOnce>>[] = [];
@@ -221,7 +232,7 @@ export async function measureCriticalPath(playbooks: readonly Playbook[]): Promi
     const seq = await runSequentialOnce(planned, latencyProfile);
     runs.push(run);
     sequential.push(seq);
-    progress(`critical path run ${i + 1}: workflow ${Math.round(run.wallMs)} ms over ${run.criticalMs} ms critical path; sequential ${Math.round(seq.ms)} ms over ${seq.apiLatencyMs} ms`);
+    progress(`critical path (${profile.name}) run ${i + 1}: workflow ${Math.round(run.wallMs)} ms over ${run.criticalMs} ms critical path; sequential ${Math.round(seq.ms)} ms over ${seq.apiLatencyMs} ms`);
   }
   const criticalPathMs = median(runs.map((r) => r.criticalMs));
   const workflowMs = median(runs.map((r) => r.wallMs));
@@ -249,7 +260,7 @@ export async function measureCriticalPath(playbooks: readonly Playbook[]): Promi
     method:
       `runLocally (respond: case store + audit + evidence + the compiled ASL in the embedded interpreter) on ${planned.incident.steps.length} steps ` +
       `(${planned.incident.steps.map((s) => s.action).join(', ')}) of the aws-ec2-compromise incident from ${EC2_FINDING.split('/').pop()}, ` +
-      `against the simulated estate with ${MUTATING_MS} ms per mutating and ${DESCRIBE_MS} ms per Describe/Get/List call; fresh estate and CORDON_HOME per run; ` +
+      `against the simulated estate with the '${profile.name}' latency profile: ${profile.writeMs} ms per mutating and ${profile.readMs} ms per Describe/Get/List call; fresh estate and CORDON_HOME per run; ` +
       `critical path = max(contain, preserve) + notify, each step = sum of the latencies of the calls the sim logged for it; ` +
       `1 warm-up run (no latency), median of ${RUNS} ratios. Sequential baseline: the same steps through the action executor one after another ` +
       `(no workflow, no records), interleaved with the workflow runs, median of ${RUNS}: its ratio is over the same critical path.`,

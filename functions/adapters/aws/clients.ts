@@ -6,8 +6,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import pkg from '../../../package.json' with { type: 'json' };
 
-/** The header the simulated estate reads to attribute a call to a workflow step (functions/sim/server.ts). */
-export const STEP_HEADER = 'x-cordon-step';
+import { STEP_HEADER, stepIdNow } from '../step-context.js';
+
+export { STEP_HEADER };
 
 /** Static credentials for the simulated estate: it reads the SigV4 scope, never checks the signature. */
 export const SIM_CREDENTIALS =  { accessKeyId: 'AKIACORDONSIMULATED', secretAccessKey: 'cordon-simulated-estate' } as const;
@@ -65,10 +66,11 @@ function hasHeaders(request: unknown): request is { headers: Record<string, stri
 }
 
 /** Adds `x-cordon-step` at the build step, i.e. before SigV4 signs the request. */
-function addStepHeader(client: { middlewareStack: unknown }, stepId: string): void {
+function addStepHeader(client: { middlewareStack: unknown }, stepId: string | undefined): void {
   (client.middlewareStack as StepHeaderStack).add(
     (next) => async (args) => {
-      if (hasHeaders(args.request)) args.request.headers[STEP_HEADER] = stepId;
+      const step = stepIdNow(stepId);
+      if (step && hasHeaders(args.request)) args.request.headers[STEP_HEADER] = step;
       return next(args);
     },
     { step: 'build', name: 'cordonStepHeader' },
@@ -96,7 +98,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     let client = made.get(key) as T | undefined;
     if (!client) {
       client = build();
-      if (options.stepId) addStepHeader(client, options.stepId);
+      addStepHeader(client, options.stepId);
       made.set(key, client);
     }
     return client;

@@ -28,13 +28,13 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
+import { STEP_HEADER, stepIdNow } from '../step-context.js';
 
 export const ARM_ENDPOINT = 'https://management.azure.com';
 export const GRAPH_ENDPOINT = 'https://graph.microsoft.com';
 const ARM_SCOPE = 'https://management.azure.com/.default';
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
-/** The header the simulated estate reads to attribute a call to a workflow step (functions/sim/server.ts). */
-export const STEP_HEADER = 'x-cordon-step';
+export { STEP_HEADER };
 
 export interface AzureClients {
   readonly subscriptionId: string;
@@ -97,11 +97,12 @@ export function isLoopback(url: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
-function stepHeaderPolicy(stepId: string): PipelinePolicy {
+function stepHeaderPolicy(stepId: string | undefined): PipelinePolicy {
   return {
     name: 'cordonStepHeaderPolicy',
     sendRequest: (request, next) => {
-      request.headers.set(STEP_HEADER, stepId);
+      const step = stepIdNow(stepId);
+      if (step) request.headers.set(STEP_HEADER, step);
       return next(request);
     },
   };
@@ -148,7 +149,7 @@ class RequestTimeoutMiddleware implements Middleware {
 }
 
 function configurePipeline(pipeline: Pipeline, opts: { stepId?: string; loopback?: { credential: TokenCredential }; requestTimeoutMs?: number }): void {
-  if (opts.stepId) pipeline.addPolicy(stepHeaderPolicy(opts.stepId));
+  pipeline.addPolicy(stepHeaderPolicy(opts.stepId));
   if (opts.requestTimeoutMs !== undefined) pipeline.addPolicy(requestTimeoutPolicy(opts.requestTimeoutMs));
   if (opts.loopback) {
     pipeline.removePolicy({ name: bearerTokenAuthenticationPolicyName });
@@ -159,10 +160,11 @@ function configurePipeline(pipeline: Pipeline, opts: { stepId?: string; loopback
 /** Graph middleware: the step header on every request. */
 class StepHeaderMiddleware implements Middleware {
   private nextMiddleware?: Middleware;
-  constructor(private readonly stepId: string) {}
+  constructor(private readonly stepId: string | undefined) {}
   async execute(context: Context): Promise<void> {
     const headers = new Headers(context.options?.headers);
-    headers.set(STEP_HEADER, this.stepId);
+    const step = stepIdNow(this.stepId);
+    if (step) headers.set(STEP_HEADER, step);
     context.options = { ...context.options, headers: Object.fromEntries(headers.entries()) };
     await this.nextMiddleware?.execute(context);
   }
@@ -195,7 +197,7 @@ function createGraphClient(credential: TokenCredential, opts: { baseUrl: string;
   const retry = new RetryHandler(new RetryHandlerOptions(opts.retry.retryDelayMs / 1000, opts.retry.maxRetries));
   const chain: Middleware[] = [
     opts.loopback ? new LoopbackAuthMiddleware(credential) : new AuthenticationHandler(authProvider),
-    ...(opts.stepId ? [new StepHeaderMiddleware(opts.stepId)] : []),
+    new StepHeaderMiddleware(opts.stepId),
     retry,
     ...(opts.requestTimeoutMs !== undefined ? [new RequestTimeoutMiddleware(opts.requestTimeoutMs)] : []),
     new RedirectHandler(),

@@ -45,7 +45,7 @@ export async function ingestEvent(parsed: Parsed): Promise<IntakeOutcome> {
     store,
     audit,
     evidence,
-    router: handlerPlaybooks().router,
+    router: (await handlerPlaybooks()).router,
     start: stepFunctionsStarter(sfn, required(env, 'CORDON_STATE_MACHINES')),
     now: () => new Date(),
     nis2: env.CORDON_NIS2 === 'true',

@@ -36,8 +36,6 @@ export interface RecordedAssumeRole {
   sessionName: string | undefined;
 }
 
-export const ASSUMED_ACCESS_KEY = 'ASIACORDONASSUMED000';
-
 export function stsAssumeRole(calls: RecordedAssumeRole[]): SimService {
   const isAssume = (req: SimRequest) => signingService(req) === 'sts' && QueryParams.of(req).get('Action') === 'AssumeRole';
   return {
@@ -51,7 +49,7 @@ export function stsAssumeRole(calls: RecordedAssumeRole[]): SimService {
         200,
         xmlDocument('AssumeRoleResponse', 'https://sts.amazonaws.com/doc/2011-06-15/', {
           AssumeRoleResult: {
-            Credentials: { AccessKeyId: ASSUMED_ACCESS_KEY, SecretAccessKey: 'assumed-secret', SessionToken: 'assumed-session', Expiration: new Date(Date.now() + 900_000).toISOString() },
+            Credentials: { AccessKeyId: 'ASIACORDONASSUMED000', SecretAccessKey: 'assumed-secret', SessionToken: 'assumed-session', Expiration: new Date(Date.now() + 900_000).toISOString() },
             AssumedRoleUser: { Arn: `${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${q.get('RoleSessionName') ?? ''}`, AssumedRoleId: 'AROACORDONSIM:session' },
           },
           ResponseMetadata: { RequestId: 'cordon-sim' },

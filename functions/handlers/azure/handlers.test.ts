@@ -72,7 +72,11 @@ beforeAll(async () => {
   const azure = createAzureEstateState();
   for (const f of ingestValue(realAlertCloudEvent(), 'fixture').findings) addAzureSeed(azure, seedFromFinding(f.finding));
   addAzureSeed(azure, { graphAlerts: [readJson<{ id: string }>('graph/alert-get.json')] });
-  server = await startSimServer({ services: [new DynamoDbSimService(), sfnService, ...createAwsSimServices(createAwsEstate()), ...createAzureSimServices(azure)] });
+  server = await startSimServer({
+    services: [new DynamoDbSimService(), sfnService, ...createAwsSimServices(createAwsEstate()), ...createAzureSimServices(azure)],
+    // Every snapshot write is throttled: the runner must answer 429 for Step Functions to retry.
+    faults: [{ operation: 'Microsoft.Compute/snapshots/write', kind: 'throttle' }],
+  });
 
   const aws = { endpoint: server.url, region: 'eu-west-1', credentials: SIM_CREDENTIALS };
   const dynamo = new DynamoDBClient(aws);
@@ -83,7 +87,7 @@ beforeAll(async () => {
     store,
     audit: AuditLog.inHome(home),
     evidence: new EvidenceStore(home),
-    router: handlerPlaybooks().router,
+    router: (await handlerPlaybooks()).router,
     start: stepFunctionsStarter(new SFNClient(aws), { 'azure-vm-compromise': VM_MACHINE }),
     now: () => new Date(),
   };
@@ -183,6 +187,12 @@ describe('action runner /api/actions', () => {
     expect(res.jsonBody).toMatchObject({ status: 'succeeded' });
     const ops = server.callsFor(`${step.incidentId}/${step.stepId}`).map((c) => c.operation);
     expect(ops.some((o) => o.startsWith('Microsoft.Network/'))).toBe(true);
+  });
+
+  it('answers 429 with Cordon.Throttled when Azure keeps throttling, so the state machine retries', async () => {
+    const step = vmStep('snapshot-disks');
+    const res = await runAzureAction(post('https://r.example/api/actions', step, { [RUNNER_SECRET_HEADER]: SECRET }), context(), runnerDeps);
+    expect(res).toMatchObject({ status: 429, jsonBody: { error: 'Cordon.Throttled', errorClass: 'Throttled' } });
   });
 
   it('answers 400 naming the field for a malformed step, and for an action that is not Azure', async () => {

@@ -86,16 +86,15 @@ function cloudIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
     store: new DynamoCaseStore({ client: new DynamoDBClient(aws), tableName: need(env, 'CORDON_CASE_TABLE') }),
     audit: AuditLog.inHome(home, { sinks }),
     evidence: new EvidenceStore(home),
-    router: handlerPlaybooks().router,
     start: stepFunctionsStarter(new SFNClient(aws), machines),
     now: () => new Date(),
   };
-  return (result, raw) => intake(result, raw, deps);
+  return async (result, raw) => intake(result, raw, { ...deps, router: (await handlerPlaybooks()).router });
 }
 
 function localIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
-  const { playbooks, router } = handlerPlaybooks();
-  return localIntake({ records: openLocalRecords(env.CORDON_HOME ?? join(tmpdir(), 'cordon')), playbooks, router });
+  const records = openLocalRecords(env.CORDON_HOME ?? join(tmpdir(), 'cordon'));
+  return async (result, raw) => localIntake({ records, ...(await handlerPlaybooks()) })(result, raw);
 }
 
 let ingestDeps: AzureIngestDeps | undefined;
