@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -23,6 +23,24 @@ export async function bundleLambdas(outDir: string, projectRoot: string = PROJEC
   return out;
 }
 
+/**
+ * The Azure Function App, ready to zip-deploy: `host.json`, a `package.json` whose `main` is the
+ * bundled registrations (functions/handlers/azure/index.ts), and that bundle. Nothing is left
+ * external but `@azure/functions-core`, which the Functions host provides; the Azure and AWS SDKs
+ * are bundled (no runtime ships them there).
+ */
+export async function bundleAzureFunctionApp(outDir: string, projectRoot: string = PROJECT_ROOT): Promise<{ dir: string; bytes: number }> {
+  const file = join(outDir, 'dist', 'index.mjs');
+  mkdirSync(dirname(file), { recursive: true });
+  await build({ ...esbuildOptions(projectRoot, 'functions/handlers/azure/index.ts', file), external: ['@azure/functions-core'] });
+  writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ name: 'cordon-azure-functions', private: true, type: 'module', main: 'dist/index.mjs' }, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, 'host.json'),
+    `${JSON.stringify({ version: '2.0', logging: { applicationInsights: { samplingSettings: { isEnabled: true, excludedTypes: 'Request' } } }, extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' } }, null, 2)}\n`,
+  );
+  return { dir: outDir, bytes: statSync(file).size };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const outDir = process.argv[2] ?? join(PROJECT_ROOT, 'dist', 'lambdas');
   const bundles = await bundleLambdas(outDir);
@@ -30,4 +48,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const over = b.bytes > BUNDLE_LIMIT_BYTES ? `  over the ${BUNDLE_LIMIT_BYTES / 1024} KB target` : '';
     process.stdout.write(`${b.name.padEnd(16)} ${(b.bytes / 1024).toFixed(0).padStart(6)} KB  ${b.file}${over}\n`);
   }
+  const azure = await bundleAzureFunctionApp(join(outDir, '..', 'azure-functionapp'));
+  process.stdout.write(`${'azure functions'.padEnd(16)} ${(azure.bytes / 1024).toFixed(0).padStart(6)} KB  ${azure.dir} (zip it for 'az functionapp deployment source config-zip')\n`);
 }

@@ -20,7 +20,12 @@ export interface SharedBundleOptions {
   sourcemap: true;
   mainFields: string[];
   banner: string;
-  /** Bundle every SDK v3 client so the deployed versions are the ones the lockfile pins. */
+  /**
+   * The AWS SDK v3 (and its Smithy runtime) is left to the nodejs22.x runtime, which ships it —
+   * the CDK's own default for Node 18+ functions. Bundling it would put the EC2 client alone at
+   * over half a megabyte into the action runner; the cost is that the SDK version is the
+   * runtime's, not the lockfile's (the SDK keeps v3 wire compatibility; tests pin behaviour).
+   */
   external: string[];
   define: Record<string, string>;
 }
@@ -36,7 +41,7 @@ export function sharedBundleOptions(projectRoot: string): SharedBundleOptions {
     mainFields: ['module', 'main'],
     // CommonJS dependencies inside an ESM bundle still call require().
     banner: "import { createRequire as __cordonRequire } from 'node:module'; const require = __cordonRequire(import.meta.url);",
-    external: [],
+    external: ['@aws-sdk/*', '@smithy/*'],
     // A JS expression: the playbooks as a JSON literal.
     define: { __CORDON_BUNDLED__: 'true', __CORDON_PLAYBOOKS__: JSON.stringify(playbooks) },
   };

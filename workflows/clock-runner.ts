@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { allStates } from './asl.js';
 import type { JsonValue, StateMachine } from './asl.js';
 import { PLACEHOLDERS, RESOURCES } from './compile.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionResult, ErrorClass } from '../functions/core/actions/types.js';
 import type { Phase, Target } from '../functions/core/model.js';
 import { allStates } from './asl.js';

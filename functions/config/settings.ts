@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, UsageError } from '../core/errors.js';
 import type { Mode } from '../core/model.js';
 import { planSettings, type PlanSettings } from '../core/plan/plan.js';

@@ -3,11 +3,13 @@ import type { Incident, Mode, Phase, Target } from '../core/model.js';
 import type { AuditLog } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
-import { claimFor, stepOwner } from '../records/step-lease.js';
 import type { StateMachine } from '../../workflows/asl.js';
 import { workflowInput, type StepInput } from '../../workflows/input.js';
 import { runWorkflow, type ApprovalAnswer, type ApprovalRequest, type EscalationSummary, type StepEvent } from '../../workflows/runner.js';
 import type { PlannedFinding } from './planning.js';
+import { runClaimed } from './claimed-step.js';
+
+export { runClaimed };
 
 /** One step as the responder reports it (the tabletop JSON's `steps[]`). */
 export interface StepReport {
@@ -146,49 +148,4 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
   const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status: escalated ? 'escalated' : 'contained', escalated, steps, startedAt, finishedAt };
   deps.onEvent?.({ kind: 'done', report });
   return report;
-}
-
-/** One action run, guarded by the case store's claim: a step already done reports `already-done`. */
-export async function runClaimed(input: StepInput, deps: Pick<ResponderDeps, 'store' | 'audit' | 'evidence' | 'executeAction' | 'now'>, actor: string): Promise<ActionResult> {
-  const at = deps.now().toISOString();
-  const previous = await deps.store.getStep(input.incidentId, input.stepId);
-  if (previous && (previous.status === 'succeeded' || previous.status === 'skipped')) {
-    return { status: 'skipped', reason: 'already-done', summary: `already ${previous.status} at ${previous.finishedAt ?? previous.startedAt}` };
-  }
-  // A step left running by a process that died (or whose lease ran out) is taken over, not skipped forever.
-  const claim = claimFor(previous, stepOwner(actor), at);
-  const claimed = await deps.store.claimStep(input.incidentId, input.stepId, claim);
-  if (!claimed) return { status: 'skipped', reason: 'already-done', summary: 'another run holds this step' };
-  const takeover = previous?.status === 'running' ? { takeover: { from: previous.owner, startedAt: previous.startedAt } } : {};
-
-  await deps.audit.append({ incident: input.incidentId, event: 'step.start', data: { step: input.stepId, action: input.action, target: input.target, account: input.account, region: input.region, ...takeover } });
-  if (input.target.type !== 'incident' && input.target.type !== 'finding') await deps.store.recordAction(input.account, at);
-  const result = await deps.executeAction(input);
-  const finishedAt = deps.now().toISOString();
-
-  if (result.status === 'succeeded') {
-    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'succeeded', before: result.before, after: result.after, finishedAt });
-    for (const clock of result.clocks ?? []) {
-      await deps.audit.append({ incident: input.incidentId, event: 'clock.opened', data: clock });
-    }
-  } else if (result.status === 'skipped') {
-    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'skipped', reason: result.reason, before: result.before, finishedAt });
-  } else {
-    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'failed', errorClass: result.errorClass, reason: result.message, finishedAt });
-  }
-  const record = await deps.audit.append({
-    incident: input.incidentId,
-    event: 'step.end',
-    data: {
-      step: input.stepId,
-      status: result.status,
-      ...(result.status === 'succeeded' ? { before: result.before, after: result.after, summary: result.summary } : {}),
-      ...(result.status === 'skipped' ? { reason: result.reason, summary: result.summary } : {}),
-      ...(result.status === 'failed' ? { errorClass: result.errorClass, message: result.message } : {}),
-    },
-  });
-  if (result.status === 'succeeded' && result.evidence.length > 0) {
-    await deps.evidence.recordStep(input.incidentId, { stepId: input.stepId, actor, at: finishedAt, items: result.evidence, auditHash: record.hash });
-  }
-  return result;
 }

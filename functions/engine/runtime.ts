@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { SIM_CREDENTIALS, createAwsClients } from '../adapters/aws/clients.js';
 import { createAzureClients } from '../adapters/azure/clients.js';
 import { withStep } from '../adapters/step-context.js';
-import type { ActionInput } from '../core/actions/types.js';
+import { stepCorrelation } from '../core/correlation.js';
 import { createActionExecutor, type ActionExecutor } from '../actions/registry.js';
 import { AuditLog } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
@@ -23,8 +23,7 @@ export function openLocalRecords(home: string): LocalRecords {
   return { home, store, audit: AuditLog.inHome(home), evidence: new EvidenceStore(home), close: () => store.close() };
 }
 
-/** The correlation id the estate logs a call under: unique per incident and step. */
-export const stepCorrelation = (input: Pick<ActionInput, 'incidentId' | 'stepId'>) => `${input.incidentId}/${input.stepId}`;
+export { stepCorrelation };
 
 export interface Target {
   /** The simulated estate's URL; absent = the real clouds, with the ambient credentials. */

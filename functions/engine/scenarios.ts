@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InputError, UsageError } from '../core/errors.js';
 
 /** Bundled tabletop exercises: a directory with scenario.yaml, finding files and an estate file. */

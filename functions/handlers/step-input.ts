@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTION_NAMES, SOURCES } from '../core/model.js';
 import type { StepInput } from '../../workflows/input.js';
 

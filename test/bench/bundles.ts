@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -119,7 +119,10 @@ export async function measureBundles(): Promise<Bundles> {
       target: { target: '<= 1024 KB and <= 150 ms cold import, each', measured: null, pass: false, note: 'no handlers to bundle' },
     };
   }
-  const outDir = mkdtempSync(join(tmpdir(), 'cordon-bench-bundles-'));
+  // Inside the checkout, so the modules left external (the AWS SDK the nodejs22.x runtime ships)
+  // resolve from node_modules as they would from the runtime's, and count in the cold import.
+  mkdirSync(join(REPO_ROOT, 'dist'), { recursive: true });
+  const outDir = mkdtempSync(join(REPO_ROOT, 'dist', 'bench-bundles-'));
   try {
     const files = viaInfra ? await bundleWithInfra(outDir) : await bundleWithEsbuild(entries, outDir);
     const bundles: Record<string, BundleFigure> = {};

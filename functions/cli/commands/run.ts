@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../../core/errors.js';
-import type { IngestedFinding } from '../../core/model.js';
+import { InputError, UsageError } from '../../core/errors.js';
+import type { Incident, IngestedFinding } from '../../core/model.js';
 import { planManualRun } from '../../core/plan/manual.js';
 import { loadSettings, planSettingsFor } from '../../config/settings.js';
 import { plannedCalls } from '../../actions/registry.js';
@@ -18,7 +18,8 @@ import { loadPlaybooksFrom } from './shared.js';
 
 export const runCommand: Command = {
   name: 'run',
-  help: `Usage: cordon run PLAYBOOK --target ID [--execute [--sim [--estate F]]] [--account A] [--region R] [--json]
+  help: `Usage: cordon run PLAYBOOK --target ID [--execute [--sim [--estate F] | --cloud [--state-machine ARN]]]
+                  [--account A] [--region R] [--json]
 
 Plans PLAYBOOK against one target and prints each API call it would make (the dry run).
 With --execute it runs the playbook's workflow in this process against whatever the SDKs are
@@ -32,6 +33,9 @@ Options:
   --target ID    the resource to act on (required)
   --execute      act; without it nothing is changed anywhere
   --sim          with --execute: act on the simulated estate (derived from the target, or --estate F)
+  --cloud        with --execute: start the deployed state machine (AWS Step Functions) and follow
+                 it, printing each state as it finishes; its ARN comes from --state-machine or
+                 from CORDON_STATE_MACHINES (the JSON map playbook id → ARN the stack outputs)
   --account A    account / subscription of the target when the id does not carry it
   --region R     region of the target when the id does not carry it (default $AWS_REGION)
   --json         print the plan (dry run) or the result as JSON
@@ -50,6 +54,8 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
     target: { type: 'string' },
     execute: { type: 'boolean' },
     sim: { type: 'boolean' },
+    cloud: { type: 'boolean' },
+    'state-machine': { type: 'string' },
     estate: { type: 'string' },
     account: { type: 'string' },
     region: { type: 'string' },
@@ -62,6 +68,7 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
   const target = requireString('run', 'target', values.target);
   if ((values.sim || values.estate) && !values.execute) throw new UsageError('run: --sim and --estate go with --execute');
   if (values.estate && !values.sim) throw new UsageError('run: --estate needs --sim');
+  if (values.cloud && (!values.execute || values.sim)) throw new UsageError('run: --cloud goes with --execute (and not with --sim)');
 
   const settings = loadSettings(io.env, io.cwd);
   const playbooks = loadPlaybooksFrom(values.playbooks, io.cwd);
@@ -94,6 +101,8 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
     io.out(dim(`\nTo act: cordon run ${playbook.id} --target ${target} --execute${values.region ? ` --region ${values.region}` : ''}   (add --sim for the simulated estate)`));
     return EXIT.ok;
   }
+
+  if (values.cloud) return runInCloud(io, incident, playbook.id, values['state-machine'], region, values.json === true);
 
   const home = values.sim ? join(settings.home, 'tabletop', `run-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`) : settings.home;
   mkdirSync(home, { recursive: true });
@@ -135,4 +144,38 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
     );
   } else io.out(`\n${summaryText(reports)}\nRecords: ${home}`);
   return failed ? EXIT.failed : EXIT.ok;
+}
+
+/** `--execute --cloud`: the deployed state machine runs the workflow; this follows it to the end. */
+async function runInCloud(io: Io, incident: Incident, playbookId: string, explicitArn: string | undefined, region: string | undefined, json: boolean): Promise<number> {
+  let arn = explicitArn;
+  if (arn === undefined) {
+    const map = io.env.CORDON_STATE_MACHINES;
+    try {
+      arn = map ? (JSON.parse(map) as Record<string, string>)[playbookId] : undefined;
+    } catch {
+      throw new InputError('environment', 'CORDON_STATE_MACHINES', 'must be a JSON object of playbook id → state machine ARN');
+    }
+  }
+  if (!arn || !/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/.test(arn)) {
+    throw new UsageError(`run: --cloud needs the state machine of ${playbookId}: --state-machine ARN, or CORDON_STATE_MACHINES${arn ? ` (got '${arn}')` : ''}`);
+  }
+  const { SFNClient } = await import('@aws-sdk/client-sfn');
+  const { startAndFollow } = await import('../../engine/cloud-run.js');
+  // The state machine's own region: that is where it runs, whatever the target's region.
+  const sfn = new SFNClient({ region: arn.split(':')[3] ?? region });
+  if (!json) io.out(`${bold('Starting')} ${arn} as ${incident.id} …`);
+  const result = await startAndFollow({
+    sfn,
+    stateMachineArn: arn,
+    input: workflowInput(incident, 'manual'),
+    name: incident.id,
+    onState: (e) => {
+      if (!json) io.out(`${dim(e.at)}  ${e.state}  ${e.outcome === 'failed' ? `failed: ${e.error ?? ''} ${e.cause ?? ''}` : 'done'}`);
+    },
+  });
+  const output = result.output as { escalated?: boolean } | undefined;
+  if (json) io.out(JSON.stringify(result, null, 2));
+  else io.out(`\n${result.existing ? 'Followed the existing execution' : 'Execution'} ${result.executionArn}: ${result.status}${output?.escalated ? ' — escalated (a step failed)' : ''}`);
+  return result.status === 'SUCCEEDED' && !output?.escalated ? EXIT.ok : EXIT.failed;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES, SOURCES } from '../model.js';
 import type { Finding } from '../model.js';
 

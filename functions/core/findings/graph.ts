@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding, Resource, WorkflowStatus } from '../model.js';
 import { toIsoUtc } from './dates.js';
 import { armResources } from './defender.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding, Resource } from '../model.js';
 import { toIsoUtc } from './dates.js';
 import { type Path, reasonAt, zodReason } from './issues.js';

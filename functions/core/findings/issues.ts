@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** A path into the event as a reader writes it: `detail.findings[2].Id`. */
 export type Path = readonly (string | number)[];

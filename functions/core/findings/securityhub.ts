@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ComplianceStatus, Finding, RecordState, Resource, WorkflowStatus } from '../model.js';
 import { toIsoUtc } from './dates.js';
 import { type Path, reasonAt, zodReason } from './issues.js';

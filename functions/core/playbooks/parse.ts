@@ -1,5 +1,5 @@
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ACTION_CATALOG } from '../actions/catalog.js';
 import { InputError } from '../errors.js';
 import { PlaybookSchema } from './schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTION_NAMES, PHASES, SEVERITIES, SOURCES } from '../model.js';
 
 /**

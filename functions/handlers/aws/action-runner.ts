@@ -6,9 +6,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createAwsClients } from '../../adapters/aws/clients.js';
 import type { ActionResult, ErrorClass } from '../../core/actions/types.js';
-import { createActionExecutor } from '../../actions/registry.js';
-import { runClaimed } from '../../engine/responder.js';
-import { stepCorrelation } from '../../engine/runtime.js';
+import { AWS_ACTIONS } from '../../actions/aws/index.js';
+import { dispatchActions } from '../../actions/dispatch.js';
+import { runClaimed } from '../../engine/claimed-step.js';
+import { stepCorrelation } from '../../core/correlation.js';
 import { cordonActor } from '../../records/evidence.js';
 import type { StepInput } from '../../../workflows/input.js';
 import { parseStepInput } from '../step-input.js';
@@ -72,11 +73,9 @@ export async function runAction(event: unknown, context: Pick<Context, 'invokedF
   if (input.account !== ownAccount(context.invokedFunctionArn) && role && externalId && /^\d{12}$/.test(input.account)) {
     credentials = () => responderCredentials(input.account, input.incidentId, role, externalId);
   }
-  const executeAction = createActionExecutor({
+  // AWS and Cordon actions only: Azure actions go to the Azure Function runner (workflows/compile.ts).
+  const executeAction = dispatchActions({ aws: AWS_ACTIONS }, {
     aws: (i) => ({ clients: createAwsClients({ region: i.region, stepId: stepCorrelation(i), ...(credentials ? { credentials } : {}) }), now }),
-    azure: (i) => {
-      throw new Error(`${i.action} is an Azure action: the state machine sends it to the Azure Function action runner`);
-    },
     cordon: () => ({ store, now }),
   });
 

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ApprovalRecord } from '../../records/case-store.js';
 import { firstIssue } from '../step-input.js';
 import { cloudRecords, logger, metrics } from './runtime.js';

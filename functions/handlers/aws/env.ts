@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the Lambdas read from their environment (set by infra/cordon-stack.ts). Validated once

@@ -2,14 +2,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import middy from '@middy/core';
-import type { z } from 'zod';
 import { ingestValue, type IngestResult } from '../../core/findings/ingest.js';
 import { intake, type IntakeOutcome } from '../intake.js';
 import { handlerPlaybooks } from '../playbooks.js';
 import { required } from './env.js';
+import { envelope, type ParsedEnvelope } from './eventbridge.js';
 import { cloudRecords, logger, metrics, type LambdaEntry } from './runtime.js';
 import { stepFunctionsStarter } from './start-execution.js';
 
@@ -20,26 +18,15 @@ import { stepFunctionsStarter } from './start-execution.js';
  * fix it, so it is kept in the audit trail in full with the field that failed (see intake.ts).
  */
 
-type Parsed = { success: true; data: z.infer<typeof EventBridgeSchema> } | { success: false; error: Error; originalEvent?: unknown };
-
 let sfn: SFNClient | undefined;
 
-function envelopeProblem(error: Error): string {
-  // The parser puts the Standard Schema issues in `cause`.
-  const issues = Array.isArray(error.cause) ? (error.cause as { path?: readonly (PropertyKey | { key: PropertyKey })[]; message: string }[]) : [];
-  const first = issues[0];
-  if (!first) return error.message;
-  const path = (first.path ?? []).map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
-  return `${path || '(event)'}: ${first.message}`;
-}
-
-export async function ingestEvent(parsed: Parsed): Promise<IntakeOutcome> {
+export async function ingestEvent(parsed: ParsedEnvelope): Promise<IntakeOutcome> {
   const { store, audit, evidence, env } = cloudRecords();
   const raw = parsed.success ? parsed.data : parsed.originalEvent;
   const origin = parsed.success ? `eventbridge:${parsed.data.source}/${parsed.data.id}` : 'eventbridge';
   const result: IngestResult = parsed.success
     ? ingestValue(parsed.data, origin)
-    : { findings: [], rejected: [{ file: origin, reason: `not an EventBridge event: ${envelopeProblem(parsed.error)}` }], validations: [], graphAlertRefs: [] };
+    : { findings: [], rejected: [{ file: origin, reason: `not an EventBridge event: ${parsed.problem}` }], validations: [], graphAlertRefs: [] };
   sfn ??= new SFNClient({});
   const outcome = await intake(result, raw, {
     store,
@@ -61,4 +48,4 @@ export async function ingestEvent(parsed: Parsed): Promise<IntakeOutcome> {
 export const handler = middy(ingestEvent)
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .use(parser({ schema: EventBridgeSchema, safeParse: true })) as unknown as LambdaEntry<IntakeOutcome>;
+  .use(envelope()) as unknown as LambdaEntry<IntakeOutcome>;

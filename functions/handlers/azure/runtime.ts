@@ -5,11 +5,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { fromWebToken } from '@aws-sdk/credential-providers';
 import { ManagedIdentityCredential } from '@azure/identity';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createAzureClients } from '../../adapters/azure/clients.js';
 import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
-import { createActionExecutor } from '../../actions/registry.js';
-import { openLocalRecords, stepCorrelation } from '../../engine/runtime.js';
+import { AZURE_ACTIONS } from '../../actions/azure/index.js';
+import { dispatchActions } from '../../actions/dispatch.js';
+import { stepCorrelation } from '../../core/correlation.js';
+import { openLocalRecords } from '../../engine/runtime.js';
 import { AuditLog } from '../../records/audit-log.js';
 import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
 import { EvidenceStore } from '../../records/evidence.js';
@@ -117,14 +119,9 @@ export function azureRunnerDeps(env: NodeJS.ProcessEnv = process.env): AzureRunn
     const settings = readEnv(env);
     const endpoint = settings.CORDON_ENDPOINT;
     const now = () => new Date();
-    const run = createActionExecutor({
-      aws: (i) => {
-        throw new Error(`${i.action} is an AWS action: the Lambda action runner runs it`);
-      },
+    // Azure actions only: AWS and Cordon actions run in the Lambda action runner.
+    const run = dispatchActions({ azure: AZURE_ACTIONS }, {
       azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: stepCorrelation(i), ...(endpoint ? { endpoint } : {}) }), now }),
-      cordon: (i) => {
-        throw new Error(`${i.action} is a Cordon action: the Lambda action runner runs it`);
-      },
     });
     runnerDeps = { secret: need(settings, 'CORDON_RUNNER_SECRET'), run };
   }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../../core/model.js';
 import { accessKeyIdOf, bucketNameOf, instanceIdOf, roleNameOf, userNameOf } from '../../adapters/aws/targets.js';
 import { ALLOW_ALL_EGRESS, emptyAwsEstate, hexFrom, type AwsEstateState, type SimRule } from './state.js';

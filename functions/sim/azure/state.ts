@@ -4,7 +4,7 @@
  * ARM id (ARM ids are case-insensitive); the stored objects keep the id as written.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Finding } from '../../core/model.js';
 import { armName, parseArmId, parseResourceId, resourceId } from '../../adapters/azure/arm-id.js';
 

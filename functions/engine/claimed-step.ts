@@ -1,0 +1,60 @@
+import type { ActionResult } from '../core/actions/types.js';
+import type { AuditLog } from '../records/audit-log.js';
+import type { CaseStore } from '../records/case-store.js';
+import type { EvidenceStore } from '../records/evidence.js';
+import { claimFor, stepOwner } from '../records/step-lease.js';
+import type { StepInput } from '../../workflows/input.js';
+
+/** What running one claimed step needs: the records and the action runner. */
+export interface ClaimedStepDeps {
+  store: CaseStore;
+  audit: AuditLog;
+  evidence: EvidenceStore;
+  executeAction(input: StepInput): Promise<ActionResult>;
+  now(): Date;
+}
+
+/** One action run, guarded by the case store's claim: a step already done reports `already-done`. */
+export async function runClaimed(input: StepInput, deps: ClaimedStepDeps, actor: string): Promise<ActionResult> {
+  const at = deps.now().toISOString();
+  const previous = await deps.store.getStep(input.incidentId, input.stepId);
+  if (previous && (previous.status === 'succeeded' || previous.status === 'skipped')) {
+    return { status: 'skipped', reason: 'already-done', summary: `already ${previous.status} at ${previous.finishedAt ?? previous.startedAt}` };
+  }
+  // A step left running by a process that died (or whose lease ran out) is taken over, not skipped forever.
+  const claim = claimFor(previous, stepOwner(actor), at);
+  const claimed = await deps.store.claimStep(input.incidentId, input.stepId, claim);
+  if (!claimed) return { status: 'skipped', reason: 'already-done', summary: 'another run holds this step' };
+  const takeover = previous?.status === 'running' ? { takeover: { from: previous.owner, startedAt: previous.startedAt } } : {};
+
+  await deps.audit.append({ incident: input.incidentId, event: 'step.start', data: { step: input.stepId, action: input.action, target: input.target, account: input.account, region: input.region, ...takeover } });
+  if (input.target.type !== 'incident' && input.target.type !== 'finding') await deps.store.recordAction(input.account, at);
+  const result = await deps.executeAction(input);
+  const finishedAt = deps.now().toISOString();
+
+  if (result.status === 'succeeded') {
+    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'succeeded', before: result.before, after: result.after, finishedAt });
+    for (const clock of result.clocks ?? []) {
+      await deps.audit.append({ incident: input.incidentId, event: 'clock.opened', data: clock });
+    }
+  } else if (result.status === 'skipped') {
+    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'skipped', reason: result.reason, before: result.before, finishedAt });
+  } else {
+    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'failed', errorClass: result.errorClass, reason: result.message, finishedAt });
+  }
+  const record = await deps.audit.append({
+    incident: input.incidentId,
+    event: 'step.end',
+    data: {
+      step: input.stepId,
+      status: result.status,
+      ...(result.status === 'succeeded' ? { before: result.before, after: result.after, summary: result.summary } : {}),
+      ...(result.status === 'skipped' ? { reason: result.reason, summary: result.summary } : {}),
+      ...(result.status === 'failed' ? { errorClass: result.errorClass, message: result.message } : {}),
+    },
+  });
+  if (result.status === 'succeeded' && result.evidence.length > 0) {
+    await deps.evidence.recordStep(input.incidentId, { stepId: input.stepId, actor, at: finishedAt, items: result.evidence, auditHash: record.hash });
+  }
+  return result;
+}

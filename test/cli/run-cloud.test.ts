@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_CREDENTIALS } from '../../functions/adapters/aws/clients.js';
+import { createStepFunctionsSimService } from '../../functions/sim/aws/stepfunctions.js';
+import { startSimServer, type RunningSimServer } from '../../functions/sim/server.js';
+import { cordon } from './harness.js';
+
+const MACHINE = 'arn:aws:states:eu-west-1:111122223333:stateMachine:Cordon-aws-ec2-compromise';
+const INSTANCE = 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234def567890';
+
+describe('cordon run --execute --cloud (the deployed state machine, here the simulated Step Functions)', () => {
+  const service = createStepFunctionsSimService();
+  let server: RunningSimServer;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    server = await startSimServer({ services: [service] });
+    Object.assign(process.env, { AWS_ENDPOINT_URL: server.url, AWS_ACCESS_KEY_ID: SIM_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SIM_CREDENTIALS.secretAccessKey });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await server.close();
+  });
+
+  it('starts the execution named after the incident with the workflow input, and follows it to the end', async () => {
+    const run = cordon(['run', 'aws-ec2-compromise', '--target', INSTANCE, '--execute', '--cloud'], { env: { CORDON_STATE_MACHINES: JSON.stringify({ 'aws-ec2-compromise': MACHINE }) } });
+    // Play the part of Step Functions: the execution moves on once it exists.
+    let arn: string | undefined;
+    for (let i = 0; i < 100 && !arn; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      arn = service.state.executionsOf(MACHINE)[0]?.executionArn;
+    }
+    expect(arn).toMatch(/:execution:Cordon-aws-ec2-compromise:inc-[0-9a-f]{16}$/);
+    service.state.recordState(arn as string, 'contain and preserve', {}, { ok: true });
+    service.state.succeed(arn as string, { escalated: false });
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('contain and preserve');
+    expect(r.stdout).toMatch(/SUCCEEDED/);
+    const input = JSON.parse(service.state.executionsOf(MACHINE)[0]?.input ?? '{}');
+    expect(Object.keys(input.phases.contain)).toEqual(['quarantine_instance']);
+  });
+
+  it('without a state machine ARN it says where to give one (exit 2)', async () => {
+    const r = await cordon(['run', 'aws-ec2-compromise', '--target', INSTANCE, '--execute', '--cloud'], { env: { CORDON_STATE_MACHINES: '' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--state-machine ARN, or CORDON_STATE_MACHINES/);
+  });
+});
