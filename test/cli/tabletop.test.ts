@@ -39,6 +39,17 @@ describe('cordon tabletop', () => {
     expect(stepOf(doc, 'snapshot-disks')?.calls).toContain('Microsoft.Compute/snapshots/write');
   });
 
+  it('contains Defender for Storage and Entra identity alerts end to end', async () => {
+    const r = await cordon(['tabletop', '--json', join(FIXTURES, 'defender/derived-storage-anonymous-access.json'), join(FIXTURES, 'graph/derived-user-credential-access.json'), join(FIXTURES, 'defender/alert-suspicious-screensaver.json')]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(doc.incidents.map((i) => i.playbook)).toEqual(['azure-storage-exposure', 'azure-identity-compromise', 'azure-vm-compromise']);
+    expect(stepOf(doc, 'block-storage-public-access')?.calls).toContain('Microsoft.Storage/storageAccounts/write');
+    expect(stepOf(doc, 'revoke-user-sessions')?.calls).toContain('graph:revokeSignInSessions');
+    expect(stepOf(doc, 'update-alert')?.status).toBe('succeeded');
+    expect(doc.incidents.every((i) => i.status === 'contained')).toBe(true);
+  });
+
   it('a permanent fault fails one step, the other branch still finishes, exit 1 and the incident escalates', async () => {
     const file = join(PUBLIC_FIXTURES, 'guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json');
     const r = await cordon(['tabletop', '--json', '--faults', 'ec2:CreateSnapshots=error', file]);

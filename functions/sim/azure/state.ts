@@ -274,7 +274,10 @@ export function seedFromFinding(finding: Finding): AzureEstateSeed {
     } else if (r.type === 'Microsoft.Graph/users') {
       const upn = r.id.includes('@') ? r.id : (r.details?.userPrincipalName ?? `${r.id}@contoso.example`);
       const id = r.id.includes('@') ? (r.details?.objectId ?? objectIdFor(r.id)) : r.id;
-      seed.users.push({ id, userPrincipalName: upn });
+      // Sessions valid since well before the alert: the ones the alert is about are still live.
+      const observed = Date.parse(finding.observedAt);
+      const validFrom = Number.isNaN(observed) ? undefined : new Date(observed - 30 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      seed.users.push({ id, userPrincipalName: upn, ...(validFrom ? { signInSessionsValidFromDateTime: validFrom } : {}) });
     }
   }
   const alert = finding.alertResourceId ? parseArmId(finding.alertResourceId) : undefined;
