@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,8 +24,17 @@ caseStoreContract('SqliteCaseStore', async () => {
 
 const WRITER = fileURLToPath(new URL('./testing/concurrent-writer.ts', import.meta.url));
 
-async function runWriter(dbPath: string, label: string, count: number): Promise<string[]> {
-  return JSON.parse(await runTsx(WRITER, [dbPath, label, String(count)])) as string[];
+async function runWriter(dbPath: string, label: string, count: number, goFile: string): Promise<string[]> {
+  return JSON.parse(await runTsx(WRITER, [dbPath, label, String(count), goFile])) as string[];
+}
+
+/** Lets the writers go once both are ready, so they really write at the same time. */
+async function startTogether(goFile: string, labels: readonly string[]): Promise<void> {
+  for (let waited = 0; !labels.every((l) => existsSync(`${goFile}.ready-${l}`)); waited += 10) {
+    if (waited > 30_000) throw new Error('writers never got ready');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  writeFileSync(goFile, '');
 }
 
 describe('SqliteCaseStore across processes', () => {
@@ -33,10 +42,10 @@ describe('SqliteCaseStore across processes', () => {
     const home = freshHome();
     const path = join(home, 'cordon.db');
     const count = 150;
-    const [a, b] = await Promise.all([runWriter(path, 'a', count), runWriter(path, 'b', count)]);
-    // Both processes raced for the same step ids: each was claimed exactly once.
-    expect([...a, ...b].sort()).toEqual(Array.from({ length: count }, (_, i) => `step-${i}`).sort());
-    expect(a.length).toBeGreaterThan(0);
+    const go = join(home, 'go');
+    const [a, b] = await Promise.all([runWriter(path, 'a', count, go), runWriter(path, 'b', count, go), startTogether(go, ['a', 'b'])]);
+    // Both processes raced for the same step ids: each was claimed exactly once (by one or the other).
+    expect([...(a ?? []), ...(b ?? [])].sort()).toEqual(Array.from({ length: count }, (_, i) => `step-${i}`).sort());
     const store = new SqliteCaseStore(path);
     try {
       expect(await store.countActions('123456789012', '2024-03-30T00:00:00.000Z')).toBe(2 * count);

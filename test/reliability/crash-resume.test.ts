@@ -14,7 +14,7 @@ const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
 afterAll(removeHomes);
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
@@ -38,7 +38,7 @@ async function killAfter(home: string, estate: SimulatedEstate, landed: () => bo
 const served = (estate: SimulatedEstate, op: string) => estate.server.calls.filter((c) => c.operation === op && c.status < 300).length;
 
 describe('a process killed mid-workflow', () => {
-  it('resumes on the next run: the abandoned step is taken over, nothing is applied twice', async () => {
+  it('resumes on the next run: the abandoned step is taken over, nothing is applied twice', { timeout: 120_000 }, async () => {
     const finding = SCENARIOS.ec2;
     // CreateTags (quarantine's last call) is slow the first time, so the kill lands inside the quarantine step.
     const estate = await startSimulatedEstate({ findings: [finding], faults: [{ operation: 'ec2:CreateTags', kind: 'latency', latencyMs: 1_500, times: 1 }] });
@@ -71,7 +71,7 @@ describe('a process killed mid-workflow', () => {
     }
   });
 
-  it('an isolation group created but never attached is found and attached by the next run', async () => {
+  it('an isolation group created but never attached is found and attached by the next run', { timeout: 120_000 }, async () => {
     const finding = SCENARIOS.ec2;
     // Every attempt of the first run fails on the attach (4 workflow attempts × 2 SDK attempts).
     const estate = await startSimulatedEstate({ findings: [finding], faults: [{ operation: 'ec2:ModifyInstanceAttribute', kind: 'error', times: 8 }] });
