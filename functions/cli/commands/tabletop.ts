@@ -39,7 +39,7 @@ Options:
   --estate F        estate YAML: instances, volumes, roles, buckets, VMs, storage accounts, users …
                     (resources named by the findings are derived when the file does not list them)
   --speed N         time compression for waits and retry pauses (default ${DEFAULT_SPEED}: ten minutes a second)
-  --faults SPEC     inject faults: operation=kind[:n],…  kind throttle | error | latency:MS;
+  --faults SPEC     inject faults: operation=kind[:n],…  kind throttle | error | latency:MS | accessDenied;
                     e.g. ec2:ModifyInstanceAttribute=throttle:3,ec2:CreateSnapshots=error
   --approvals A     how steps that need approval (tag cordon:approval=required) are answered:
                     approve (default), reject, timeout, or person — wait for 'cordon approve' /
