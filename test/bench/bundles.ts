@@ -119,8 +119,8 @@ export async function measureBundles(): Promise<Bundles> {
       target: { target: '<= 1024 KB and <= 150 ms cold import, each', measured: null, pass: false, note: 'no handlers to bundle' },
     };
   }
-  // Inside the checkout, so the modules left external (the AWS SDK the nodejs22.x runtime ships)
-  // resolve from node_modules as they would from the runtime's, and count in the cold import.
+  // Inside the checkout, so any module left external resolves from node_modules as it would from
+  // the runtime's, and counts in the cold import.
   mkdirSync(join(REPO_ROOT, 'dist'), { recursive: true });
   const outDir = mkdtempSync(join(REPO_ROOT, 'dist', 'bench-bundles-'));
   try {
