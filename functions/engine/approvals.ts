@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuditLog } from '../records/audit-log.js';
+import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import type { ApprovalAnswer, ApprovalRequest } from '../../workflows/runner.js';
 
@@ -8,7 +8,7 @@ import type { ApprovalAnswer, ApprovalRequest } from '../../workflows/runner.js'
  * workflow waits until a person answers (`cordon approve` / `cordon reject`, from any process)
  * or the timeout passes. In the cloud the same record is answered by SendTaskSuccess/Failure.
  */
-export function storeApprover(store: CaseStore, audit: AuditLog, options: { pollMs?: number; now?: () => Date; onWaiting?: (req: ApprovalRequest) => void } = {}) {
+export function storeApprover(store: CaseStore, audit: AuditTrail, options: { pollMs?: number; now?: () => Date; onWaiting?: (req: ApprovalRequest) => void } = {}) {
   const now = options.now ?? (() => new Date());
   const pollMs = options.pollMs ?? 250;
   return async (req: ApprovalRequest): Promise<ApprovalAnswer> => {

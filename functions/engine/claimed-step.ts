@@ -1,5 +1,5 @@
 import type { ActionResult } from '../core/actions/types.js';
-import type { AuditLog } from '../records/audit-log.js';
+import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import type { EvidenceStore } from '../records/evidence.js';
 import { claimFor, stepOwner } from '../records/step-lease.js';
@@ -8,7 +8,7 @@ import type { StepInput } from '../../workflows/input.js';
 /** What running one claimed step needs: the records and the action runner. */
 export interface ClaimedStepDeps {
   store: CaseStore;
-  audit: AuditLog;
+  audit: AuditTrail;
   evidence: EvidenceStore;
   executeAction(input: StepInput): Promise<ActionResult>;
   now(): Date;
@@ -48,7 +48,7 @@ export async function runClaimed(input: StepInput, deps: ClaimedStepDeps, actor:
     data: {
       step: input.stepId,
       status: result.status,
-      ...(result.status === 'succeeded' ? { before: result.before, after: result.after, summary: result.summary } : {}),
+      ...(result.status === 'succeeded' ? { before: result.before, after: result.after, summary: result.summary, evidence: result.evidence } : {}),
       ...(result.status === 'skipped' ? { reason: result.reason, summary: result.summary } : {}),
       ...(result.status === 'failed' ? { errorClass: result.errorClass, message: result.message } : {}),
     },

@@ -1,5 +1,5 @@
 import { formatDuration } from '../core/clocks/clocks.js';
-import type { AuditLog } from '../records/audit-log.js';
+import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore, ClockRecord } from '../records/case-store.js';
 import { compileClockWatch } from '../../workflows/compile.js';
 import { clockWatchInput } from '../../workflows/input.js';
@@ -21,7 +21,7 @@ export interface ClockWatchEvent {
  * passed with no notification recorded is reported. Used by the tabletop to show the clocks run.
  */
 export async function followClocks(
-  deps: { store: CaseStore; audit: AuditLog; reminderOffsetsMs: readonly number[]; onEvent?: (e: ClockWatchEvent) => void },
+  deps: { store: CaseStore; audit: AuditTrail; reminderOffsetsMs: readonly number[]; onEvent?: (e: ClockWatchEvent) => void },
   wallMs = 1500,
 ): Promise<{ speed: number; events: ClockWatchEvent[] }> {
   const clocks = await deps.store.listOpenClocks();
@@ -54,14 +54,14 @@ export async function followClocks(
   return { speed, events };
 }
 
-async function remind(deps: { store: CaseStore; audit: AuditLog }, clock: ClockRecord, offsetMs: number, at: string, emit: (e: ClockWatchEvent) => void) {
+async function remind(deps: { store: CaseStore; audit: AuditTrail }, clock: ClockRecord, offsetMs: number, at: string, emit: (e: ClockWatchEvent) => void) {
   const offsetHours = offsetMs / 3_600_000;
   if (!(await deps.store.recordReminder(clock.incident, clock.regime, offsetHours, at))) return;
   await deps.audit.append({ incident: clock.incident, event: 'clock.reminder', data: { regime: clock.regime, deadline: clock.deadline, offsetHours, exerciseAt: at } });
   emit({ incident: clock.incident, regime: clock.regime, kind: 'reminder', exerciseAt: at, text: `${clock.regime}: ${formatDuration(offsetMs)} left until ${clock.deadline} — notification not yet recorded` });
 }
 
-async function overdue(deps: { store: CaseStore; audit: AuditLog }, clock: ClockRecord, at: string, emit: (e: ClockWatchEvent) => void) {
+async function overdue(deps: { store: CaseStore; audit: AuditTrail }, clock: ClockRecord, at: string, emit: (e: ClockWatchEvent) => void) {
   const current = await deps.store.getClock(clock.incident, clock.regime);
   if (!current || current.state !== 'open') return;
   await deps.audit.append({ incident: clock.incident, event: 'clock.reminder', data: { regime: clock.regime, deadline: clock.deadline, overdue: true, exerciseAt: at } });

@@ -1,6 +1,6 @@
 import type { ActionResult, ErrorClass } from '../core/actions/types.js';
 import type { Incident, Mode, Phase, Target } from '../core/model.js';
-import type { AuditLog } from '../records/audit-log.js';
+import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
 import type { StateMachine } from '../../workflows/asl.js';
@@ -48,7 +48,7 @@ export type ResponderEvent =
 export interface ResponderDeps {
   mode: Mode;
   store: CaseStore;
-  audit: AuditLog;
+  audit: AuditTrail;
   evidence: EvidenceStore;
   definitionFor(playbookId: string): StateMachine;
   /** Runs one action on one target (the action runner: registry + cloud clients). */

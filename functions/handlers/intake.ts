@@ -3,7 +3,7 @@ import type { IngestResult } from '../core/findings/ingest.js';
 import type { Incident, IngestedFinding, Mode, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
 import { planIncident, planSettings } from '../core/plan/plan.js';
-import type { AuditLog } from '../records/audit-log.js';
+import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
 import { workflowInput, type WorkflowInput } from '../../workflows/input.js';
@@ -28,7 +28,7 @@ export type WorkflowStarter = (incident: Incident, input: WorkflowInput) => Prom
 
 export interface IntakeDeps {
   store: CaseStore;
-  audit: AuditLog;
+  audit: AuditTrail;
   evidence: EvidenceStore;
   router: Router;
   start: WorkflowStarter;
@@ -71,7 +71,7 @@ export async function intake(result: IngestResult, rawEvent: unknown, deps: Inta
 }
 
 /** A refused event is kept whole in the audit trail with its reasons (incident null: it never became one). */
-export async function keepRejected(audit: AuditLog, rejected: readonly Rejected[], rawEvent: unknown): Promise<void> {
+export async function keepRejected(audit: AuditTrail, rejected: readonly Rejected[], rawEvent: unknown): Promise<void> {
   if (rejected.length > 0) await audit.append({ incident: null, event: 'ingest', data: { rejected, event: rawEvent } });
 }
 

@@ -65,6 +65,25 @@ export interface AuditSink {
 
 const RECORD_KEYS = ['at', 'data', 'event', 'hash', 'incident', 'prev', 'seq'];
 
+/** Where records are appended: the local file (AuditLog) or the cloud's shared table (TableAuditTrail). */
+export interface AuditTrail {
+  append(entry: AuditEntry): Promise<AuditRecord>;
+}
+
+/** The record that follows `last` in a chain (pure: the one place a record is built and hashed). */
+export function chainRecord(last: Pick<AuditRecord, 'seq' | 'hash'> | undefined, entry: AuditEntry, at: Date): AuditRecord {
+  const body = {
+    seq: (last?.seq ?? 0) + 1,
+    at: at.toISOString(),
+    incident: entry.incident,
+    event: entry.event,
+    // Through JSON once, so what is hashed is exactly what a reader will parse back.
+    data: entry.data === undefined ? null : (JSON.parse(JSON.stringify(entry.data)) as unknown),
+    prev: last?.hash ?? GENESIS_HASH,
+  };
+  return { ...body, hash: hashRecord(body) };
+}
+
 export function hashRecord(record: Omit<AuditRecord, 'hash'>): string {
   const { seq, at, incident, event, data, prev } = record;
   return sha256Hex(canonicalJson({ seq, at, incident, event, data, prev }));
@@ -85,7 +104,7 @@ export interface AuditLogOptions {
  * committed together by the next write (group commit): one lock and one fsync for the batch,
  * and no append resolves before its line is on disk.
  */
-export class AuditLog {
+export class AuditLog implements AuditTrail {
   private readonly lockPath: string;
   private pending: { entry: AuditEntry; resolve(r: AuditRecord): void; reject(e: unknown): void }[] = [];
   private writing = false;
@@ -135,22 +154,11 @@ export class AuditLog {
     return withFileLock(
       this.lockPath,
       () => {
-        const last = readLastRecord(this.options.path);
-        let seq = last?.seq ?? 0;
-        let prev = last?.hash ?? GENESIS_HASH;
+        let last: Pick<AuditRecord, 'seq' | 'hash'> | undefined = readLastRecord(this.options.path);
         const records = entries.map((entry) => {
-          const body = {
-            seq: ++seq,
-            at: (this.options.now?.() ?? new Date()).toISOString(),
-            incident: entry.incident,
-            event: entry.event,
-            // Through JSON once, so what is hashed is exactly what a reader will parse back.
-            data: entry.data === undefined ? null : (JSON.parse(JSON.stringify(entry.data)) as unknown),
-            prev,
-          };
-          const full: AuditRecord = { ...body, hash: hashRecord(body) };
-          prev = full.hash;
-          return full;
+          const record = chainRecord(last, entry, this.options.now?.() ?? new Date());
+          last = record;
+          return record;
         });
         const fd = openSync(this.options.path, 'a');
         try {

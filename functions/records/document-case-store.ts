@@ -17,6 +17,8 @@ import {
   type StepRecord,
 } from './case-store.js';
 import { hourBucket, type Mutation, type RecordTable } from './record-table.js';
+import type { AuditSink } from './audit-log.js';
+import { TableAuditTrail } from './table-audit-trail.js';
 
 const ALL = 'all';
 const OPEN = 'open';
@@ -43,6 +45,11 @@ function required<T>(value: T | undefined, what: string): T {
  */
 export class DocumentCaseStore implements CaseStore {
   constructor(private readonly table: RecordTable) {}
+
+  /** The deployment's audit chain, kept in the same table (one chain for every function instance). */
+  auditTrail(options: { sinks?: readonly AuditSink[]; now?: () => Date } = {}): TableAuditTrail {
+    return new TableAuditTrail(this.table, options);
+  }
 
   async putIncident(incident: Incident, at: string) {
     const { changed, body } = await this.table.mutate<IncidentRecord>('incident', incident.id, '', (current) =>

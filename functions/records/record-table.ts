@@ -4,7 +4,7 @@
  * an atomic read-modify-write, and hourly action counters. The case-store rules live once,
  * above this, in `document-case-store.ts`; an adapter only has to make `mutate` atomic.
  */
-export type RecordKind = 'incident' | 'step' | 'clock' | 'approval';
+export type RecordKind = 'incident' | 'step' | 'clock' | 'approval' | 'audit';
 
 export interface Mutation<T> {
   body: T;

@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { HOUR_MS, dueReminders, formatDuration } from '../../core/clocks/clocks.js';
-import type { AuditLog } from '../../records/audit-log.js';
+import type { AuditTrail } from '../../records/audit-log.js';
 import type { CaseStore, ClockRecord } from '../../records/case-store.js';
 import { required } from './env.js';
 import { cloudRecords, logger, metrics } from './runtime.js';
@@ -26,7 +26,7 @@ export interface SentReminder {
 
 export interface ReminderDeps {
   store: CaseStore;
-  audit: AuditLog;
+  audit: AuditTrail;
   publish(subject: string, message: string): Promise<void>;
   now: Date;
 }

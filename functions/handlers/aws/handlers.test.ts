@@ -1,3 +1,5 @@
+import type { TableAuditTrail } from '../../records/table-audit-trail.js';
+import { canonicalJson } from '../../records/canonical-json.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,8 +156,9 @@ describe('ingest Lambda', () => {
     expect(out.incidents).toEqual([]);
     expect(out.rejected).toHaveLength(1);
     expect(out.rejected[0]!.reason).toMatch(/detail\.id/);
-    const auditLines = readFileSync(join(process.env.CORDON_HOME!, 'audit.jsonl'), 'utf8').trim().split('\n');
-    const kept = JSON.parse(auditLines.at(-1)!) as { event: string; incident: null; data: { rejected: unknown[]; event: unknown } };
+    // The deployment's one chain, in the case table.
+    const chain = await ((await import('./runtime.js')).cloudRecords().audit as TableAuditTrail).records();
+    const kept = chain.at(-1) as unknown as { event: string; incident: null; data: { rejected: unknown[]; event: unknown } };
     expect(kept).toMatchObject({ event: 'ingest', incident: null });
     expect(kept.data.event).toEqual(event);
   });
@@ -239,10 +242,12 @@ describe('approval Lambda', () => {
 describe('audit mirror', () => {
   it('writes every audit record to the Object Lock bucket as its canonical JSON', async () => {
     expect(puts.length).toBeGreaterThan(0);
-    const auditLines = readFileSync(join(process.env.CORDON_HOME!, 'audit.jsonl'), 'utf8').trim().split('\n');
-    const last = JSON.parse(auditLines.at(-1)!) as Parameters<typeof S3AuditSink.keyOf>[0];
+    const chain = await ((await import('./runtime.js')).cloudRecords().audit as TableAuditTrail).records();
+    const last = chain.at(-1)!;
     const mirrored = puts.find((p) => p.key === S3AuditSink.keyOf(last));
-    expect(mirrored).toMatchObject({ bucket: 'cordon-audit', body: auditLines.at(-1) });
+    expect(mirrored).toMatchObject({ bucket: 'cordon-audit', body: canonicalJson(last) });
+    // Every function instance extends the same chain: it verifies as one log.
+    expect(chain.map((r) => r.seq)).toEqual(chain.map((_, i) => i + 1));
     expect(puts.every((p) => p.bucket === 'cordon-audit' && p.key.startsWith('audit/'))).toBe(true);
   });
 });

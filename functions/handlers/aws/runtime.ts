@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { AuditLog } from '../../records/audit-log.js';
+import type { AuditTrail } from '../../records/audit-log.js';
 import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
 import { EvidenceStore } from '../../records/evidence.js';
 import type { CaseStore } from '../../records/case-store.js';
@@ -14,15 +14,15 @@ import { S3AuditSink } from './s3-audit-sink.js';
 
 /**
  * What every Cordon Lambda shares, built once per execution environment: configuration, the
- * case store (DynamoDB), the audit chain (a working copy in the function's writable /tmp,
- * every record mirrored to the Object Lock bucket, which is the durable record), the evidence
+ * case store (DynamoDB), the audit chain (one chain for the whole deployment, in the case table,
+ * every record mirrored to the Object Lock bucket, where it cannot be changed), the evidence
  * manifest working copy, and Powertools logging and metrics. SDK clients take region,
  * credentials and endpoint from the Lambda environment (AWS_ENDPOINT_URL in tests).
  */
 export interface CloudRecords {
   env: HandlerEnv;
   store: CaseStore;
-  audit: AuditLog;
+  audit: AuditTrail;
   evidence: EvidenceStore;
 }
 
@@ -36,10 +36,11 @@ export function cloudRecords(): CloudRecords {
     const env = readHandlerEnv();
     const home = env.CORDON_HOME ?? join(tmpdir(), 'cordon');
     const sinks = env.CORDON_AUDIT_BUCKET ? [new S3AuditSink(new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }), env.CORDON_AUDIT_BUCKET)] : [];
+    const store = new DynamoCaseStore({ client: new DynamoDBClient({}), tableName: required(env, 'CORDON_CASE_TABLE') });
     records = {
       env,
-      store: new DynamoCaseStore({ client: new DynamoDBClient({}), tableName: required(env, 'CORDON_CASE_TABLE') }),
-      audit: AuditLog.inHome(home, { sinks }),
+      store,
+      audit: store.auditTrail({ sinks }),
       evidence: new EvidenceStore(home),
     };
   }

@@ -12,7 +12,6 @@ import { AZURE_ACTIONS } from '../../actions/azure/index.js';
 import { dispatchActions } from '../../actions/dispatch.js';
 import { stepCorrelation } from '../../core/correlation.js';
 import { openLocalRecords } from '../../engine/runtime.js';
-import { AuditLog } from '../../records/audit-log.js';
 import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
 import { EvidenceStore } from '../../records/evidence.js';
 import { S3AuditSink } from '../aws/s3-audit-sink.js';
@@ -84,9 +83,11 @@ function cloudIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
   const aws = { region: need(env, 'CORDON_AWS_REGION'), credentials: federatedAwsCredentials(need(env, 'CORDON_AWS_ROLE_ARN'), env.CORDON_AWS_AUDIENCE) };
   const home = env.CORDON_HOME ?? join(tmpdir(), 'cordon');
   const sinks = env.CORDON_AUDIT_BUCKET ? [new S3AuditSink(new S3Client(aws), env.CORDON_AUDIT_BUCKET)] : [];
+  const store = new DynamoCaseStore({ client: new DynamoDBClient(aws), tableName: need(env, 'CORDON_CASE_TABLE') });
   const deps = {
-    store: new DynamoCaseStore({ client: new DynamoDBClient(aws), tableName: need(env, 'CORDON_CASE_TABLE') }),
-    audit: AuditLog.inHome(home, { sinks }),
+    store,
+    // The deployment's one audit chain, shared with the Lambdas.
+    audit: store.auditTrail({ sinks }),
     evidence: new EvidenceStore(home),
     start: stepFunctionsStarter(new SFNClient(aws), machines),
     now: () => new Date(),
