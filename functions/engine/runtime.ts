@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SIM_CREDENTIALS, createAwsClients } from '../adapters/aws/clients.js';
 import { createAzureClients } from '../adapters/azure/clients.js';
@@ -63,4 +64,23 @@ function memo<T>(make: (key: string) => T): (key: string) => T {
     }
     return value;
   };
+}
+
+/**
+ * A fresh directory for one exercise or simulated run under `$CORDON_HOME/tabletop/`, named by its
+ * start time (sortable) — never shared with real incidents, nor with another run.
+ */
+export function exerciseHome(home: string, startedAt: Date, prefix = ''): string {
+  const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace('.', '');
+  const base = join(home, 'tabletop', `${prefix}${stamp}`);
+  for (let n = 0; ; n++) {
+    const dir = n === 0 ? base : `${base}-${n}`;
+    try {
+      mkdirSync(dir, { recursive: false });
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') mkdirSync(join(home, 'tabletop'), { recursive: true });
+      else if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }

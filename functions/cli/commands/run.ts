@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InputError, UsageError } from '../../core/errors.js';
 import type { Incident, IngestedFinding } from '../../core/model.js';
 import { planManualRun } from '../../core/plan/manual.js';
 import { loadSettings, planSettingsFor } from '../../config/settings.js';
 import { plannedCalls } from '../../actions/registry.js';
-import { openLocalRecords } from '../../engine/runtime.js';
+import { exerciseHome, openLocalRecords } from '../../engine/runtime.js';
 import { runLocally } from '../../engine/session.js';
 import { loadEstateFile, startSimulatedEstate, type SimulatedEstate } from '../../sim/estate.js';
 import { workflowInput, stepsOf } from '../../../workflows/input.js';
@@ -104,7 +104,7 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
 
   if (values.cloud) return runInCloud(io, incident, playbook.id, values['state-machine'], region, values.json === true);
 
-  const home = values.sim ? join(settings.home, 'tabletop', `run-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`) : settings.home;
+  const home = values.sim ? exerciseHome(settings.home, now, 'run-') : settings.home;
   mkdirSync(home, { recursive: true });
   const records = openLocalRecords(home);
   let estate: SimulatedEstate | undefined;

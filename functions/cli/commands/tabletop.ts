@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { compileRouter } from '../../core/playbooks/match.js';
@@ -7,7 +7,7 @@ import { readInputFiles } from '../../engine/inputs.js';
 import { planBatch } from '../../engine/planning.js';
 import { buildReportModel } from '../../engine/report-model.js';
 import type { IncidentReport } from '../../engine/responder.js';
-import { openLocalRecords } from '../../engine/runtime.js';
+import { exerciseHome, openLocalRecords } from '../../engine/runtime.js';
 import { runLocally } from '../../engine/session.js';
 import { storeApprover } from '../../engine/approvals.js';
 import { loadScenario } from '../../engine/scenarios.js';
@@ -112,8 +112,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
     return EXIT.badInput;
   }
 
-  const runDir = join(settings.home, 'tabletop', startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z'));
-  mkdirSync(runDir, { recursive: true });
+  const runDir = exerciseHome(settings.home, startedAt);
   const records = openLocalRecords(runDir);
   const estate = await startSimulatedEstate({ file: estateFile, findings: batch.planned.map((p) => p.incident.finding), faults });
   const progress = values.json ? (io.interactive ? io.err : undefined) : io.out;
