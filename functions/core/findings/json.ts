@@ -56,9 +56,12 @@ export interface Measure {
 export function measure(value: unknown, depthLimit = MAX_DEPTH): Measure {
   let depth = 0;
   let bytes = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, level] = stack.pop() as [unknown, number];
+  // Two parallel stacks rather than [value, level] pairs: no allocation per node on the hot path.
+  const values: unknown[] = [value];
+  const levels: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const level = levels.pop() as number;
     if (typeof v === 'string') bytes += v.length + 2;
     else if (typeof v === 'number' || typeof v === 'boolean') bytes += String(v).length;
     else if (v === null || typeof v !== 'object') bytes += 4;
@@ -68,13 +71,17 @@ export function measure(value: unknown, depthLimit = MAX_DEPTH): Measure {
       if (depth > depthLimit) break;
       if (Array.isArray(v)) {
         bytes += 1 + Math.max(v.length, 1);
-        for (const child of v) stack.push([child, here]);
+        for (const child of v) {
+          values.push(child);
+          levels.push(here);
+        }
       } else {
         const keys = Object.keys(v);
         bytes += 1 + Math.max(keys.length, 1);
         for (const key of keys) {
           bytes += key.length + 3;
-          stack.push([(v as Record<string, unknown>)[key], here]);
+          values.push((v as Record<string, unknown>)[key]);
+          levels.push(here);
         }
       }
     }
