@@ -206,6 +206,11 @@ export function verifyAuditLog(path: string, expectedHead?: AuditHead): AuditVer
   if (!existsSync(path)) return { ok: false, line: 0, problem: `no audit log at ${path}` };
   const lines = readFileSync(path, 'utf8').split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  return verifyAuditLines(lines, expectedHead);
+}
+
+/** The chain check itself, over the lines of a log (a file, or the cloud chain written out as lines). */
+export function verifyAuditLines(lines: readonly string[], expectedHead?: AuditHead): AuditVerification {
   let prev = GENESIS_HASH;
   for (let i = 0; i < lines.length; i++) {
     const line = i + 1;

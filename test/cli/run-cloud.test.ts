@@ -45,3 +45,32 @@ describe('cordon run --execute --cloud (the deployed state machine, here the sim
     expect(r.stderr).toMatch(/--state-machine ARN, or CORDON_STATE_MACHINES/);
   });
 });
+
+describe('cordon audit verify --table (the cloud chain in the case table)', () => {
+  it('reads the deployment chain from DynamoDB, verifies it and writes it out as audit.jsonl', async () => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDbSimService } = await import('../../functions/sim/aws/dynamodb.js');
+    const { DynamoCaseStore } = await import('../../functions/records/dynamo-case-store.js');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const server = await startSimServer({ services: [new DynamoDbSimService()] });
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { AWS_ENDPOINT_URL: server.url, AWS_ACCESS_KEY_ID: SIM_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SIM_CREDENTIALS.secretAccessKey, AWS_REGION: 'eu-west-1' });
+      const client = new DynamoDBClient({});
+      await DynamoCaseStore.createTable(client, 'cordon-cases');
+      const trail = new DynamoCaseStore({ client, tableName: 'cordon-cases' }).auditTrail();
+      for (const event of ['ingest', 'plan', 'step.start', 'step.end'] as const) await trail.append({ incident: 'inc-0123456789abcdef', event, data: { event } });
+      const out = join(mkdtempSync(join(tmpdir(), 'cordon-cloud-audit-')), 'audit.jsonl');
+      const r = await cordon(['audit', 'verify', '--table', 'cordon-cases', '--out', out]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/dynamodb:cordon-cases: 4 records, chain intact/);
+      expect((await cordon(['audit', 'verify', out])).code).toBe(0);
+      expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(4);
+    } finally {
+      process.env = saved;
+      await server.close();
+    }
+  });
+});
