@@ -9,8 +9,6 @@ import { runWorkflow, type ApprovalAnswer, type ApprovalRequest, type Escalation
 import type { PlannedFinding } from './planning.js';
 import { runClaimed } from './claimed-step.js';
 
-export { runClaimed };
-
 /** One step as the responder reports it (the tabletop JSON's `steps[]`). */
 export interface StepReport {
   stepId: string;
