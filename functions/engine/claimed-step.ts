@@ -1,6 +1,6 @@
 import type { ActionResult } from '../core/actions/types.js';
 import type { AuditTrail } from '../records/audit-log.js';
-import type { CaseStore } from '../records/case-store.js';
+import { CaseStoreError, type CaseStore, type StepOutcome } from '../records/case-store.js';
 import type { EvidenceStore } from '../records/evidence.js';
 import { claimFor, stepOwner } from '../records/step-lease.js';
 import type { StepInput } from '../../workflows/input.js';
@@ -32,15 +32,25 @@ export async function runClaimed(input: StepInput, deps: ClaimedStepDeps, actor:
   const result = await deps.executeAction(input);
   const finishedAt = deps.now().toISOString();
 
-  if (result.status === 'succeeded') {
-    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'succeeded', before: result.before, after: result.after, finishedAt });
+  const outcome: StepOutcome =
+    result.status === 'succeeded'
+      ? { status: 'succeeded', before: result.before, after: result.after, finishedAt, owner: claim.owner }
+      : result.status === 'skipped'
+        ? { status: 'skipped', reason: result.reason, before: result.before, finishedAt, owner: claim.owner }
+        : { status: 'failed', errorClass: result.errorClass, reason: result.message, finishedAt, owner: claim.owner };
+  // A claim taken over while this process was slow (its lease ran out) belongs to the new owner:
+  // its record is not overwritten; what this late run saw still goes to the audit log.
+  let superseded: string | undefined;
+  try {
+    await deps.store.finishStep(input.incidentId, input.stepId, outcome);
+  } catch (e) {
+    if (!(e instanceof CaseStoreError) || e.code !== 'conflict') throw e;
+    superseded = e.message;
+  }
+  if (result.status === 'succeeded' && superseded === undefined) {
     for (const clock of result.clocks ?? []) {
       await deps.audit.append({ incident: input.incidentId, event: 'clock.opened', data: clock });
     }
-  } else if (result.status === 'skipped') {
-    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'skipped', reason: result.reason, before: result.before, finishedAt });
-  } else {
-    await deps.store.finishStep(input.incidentId, input.stepId, { status: 'failed', errorClass: result.errorClass, reason: result.message, finishedAt });
   }
   const record = await deps.audit.append({
     incident: input.incidentId,
@@ -48,6 +58,7 @@ export async function runClaimed(input: StepInput, deps: ClaimedStepDeps, actor:
     data: {
       step: input.stepId,
       status: result.status,
+      ...(superseded !== undefined ? { superseded } : {}),
       ...(result.status === 'succeeded' ? { before: result.before, after: result.after, summary: result.summary, evidence: result.evidence } : {}),
       ...(result.status === 'skipped' ? { reason: result.reason, summary: result.summary } : {}),
       ...(result.status === 'failed' ? { errorClass: result.errorClass, message: result.message } : {}),

@@ -137,6 +137,10 @@ export function caseStoreContract(name: string, makeStore: () => Promise<{ store
       expect(await store.claimStep(INC, 'lease', { at: '2024-03-30T22:50:00.000Z', owner: 'd', staleBefore: '2024-03-30T22:20:00.000Z' })).toBe(false);
       expect(await store.claimStep(INC, 'lease', { at: '2024-03-30T22:51:00.000Z', owner: 'd', staleBefore: '2024-03-30T22:21:00.000Z' })).toBe(true);
       expect(await store.getStep(INC, 'lease')).toMatchObject({ owner: 'd', takenOverFrom: 'slow', attempts: 2 });
+      // The slow owner finishing late does not overwrite the new owner's claim; the new owner's finish counts.
+      await expect(store.finishStep(INC, 'lease', { status: 'succeeded', finishedAt: '2024-03-30T22:52:00.000Z', owner: 'slow' })).rejects.toMatchObject({ code: 'conflict' });
+      expect(await store.getStep(INC, 'lease')).toMatchObject({ status: 'running', owner: 'd' });
+      expect(await store.finishStep(INC, 'lease', { status: 'succeeded', finishedAt: '2024-03-30T22:53:00.000Z', owner: 'd' })).toMatchObject({ status: 'succeeded', owner: 'd' });
     });
 
     it('counts actions per account by the hour, losing none under concurrency', async () => {

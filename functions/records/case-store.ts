@@ -81,10 +81,14 @@ export interface StepClaim {
   staleBefore?: string;
 }
 
-export type StepOutcome =
+export type StepOutcome = (
   | { status: 'succeeded'; before?: unknown; after?: unknown; finishedAt: string }
   | { status: 'skipped'; reason: string; before?: unknown; finishedAt: string }
-  | { status: 'failed'; errorClass: ErrorClass; reason: string; finishedAt: string };
+  | { status: 'failed'; errorClass: ErrorClass; reason: string; finishedAt: string }
+) & {
+  /** The claim's owner: when given, a claim taken over meanwhile (this owner's lease ran out) refuses the finish. */
+  owner?: string;
+};
 
 export interface StepRecord {
   incident: string;

@@ -100,6 +100,9 @@ export class DocumentCaseStore implements CaseStore {
     const { body } = await this.table.mutate<StepRecord>('step', incident, stepId, (current) => {
       const step = required(current, `step ${stepId} of ${incident}`);
       if (step.status !== 'running') throw new CaseStoreError('conflict', `step ${stepId} of ${incident} is ${step.status}, not running`);
+      if (outcome.owner !== undefined && outcome.owner !== step.owner) {
+        throw new CaseStoreError('conflict', `step ${stepId} of ${incident} was taken over by ${step.owner}`);
+      }
       const { startedAt, owner, attempts, takenOverFrom } = step;
       const base = { incident, stepId, owner, attempts, startedAt, ...(takenOverFrom !== undefined ? { takenOverFrom } : {}), finishedAt: outcome.finishedAt };
       switch (outcome.status) {
