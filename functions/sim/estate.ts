@@ -6,7 +6,9 @@ import type { Finding } from '../core/model.js';
 import { AwsEstateSeedSchema, createAwsEstate, createAwsSimServices, seedFromFinding as awsSeedFromFinding, applyAwsSeed, type AwsEstateState } from './aws/index.js';
 import { AzureEstateSeedSchema, addAzureSeed, createAzureEstateState, createAzureSimServices, seedFromFinding as azureSeedFromFinding, type AzureEstateState } from './azure/index.js';
 import type { FaultRule } from './faults.js';
-import { startSimServer, type RunningSimServer } from './server.js';
+import { startSimServer, type RunningSimServer, type SimRequest, type SimService } from './server.js';
+import { Ec2Service } from './aws/ec2.js';
+import { signingRegion } from './aws/wire.js';
 
 /**
  * The simulated estate as a whole: one loopback endpoint speaking the AWS and Azure wire
@@ -49,7 +51,10 @@ export function loadEstateFile(path: string): EstateFile {
 
 export interface SimulatedEstate {
   url: string;
+  /** The estate's AWS state: IAM, S3 and Security Hub, and EC2 in the estate's own region. */
   aws: AwsEstateState;
+  /** EC2 in the other regions findings named (EC2 is regional: the same instance id may exist in each). */
+  awsRegions: ReadonlyMap<string, AwsEstateState>;
   azure: AzureEstateState;
   server: RunningSimServer;
   close(): Promise<void>;
@@ -65,16 +70,45 @@ export interface EstateOptions {
 
 export async function startSimulatedEstate(options: EstateOptions): Promise<SimulatedEstate> {
   const findings = options.findings ?? [];
-  const aws = createAwsEstate(...(options.file?.aws ? [options.file.aws] : []));
+  const home = options.file?.aws?.region ?? findings.find((f) => f.cloud === 'aws' && f.region)?.region;
+  const aws = createAwsEstate(...(home ? [{ region: home }] : []), ...(options.file?.aws ? [options.file.aws] : []));
+  const awsRegions = new Map<string, AwsEstateState>();
   const azure = createAzureEstateState(options.file?.azure);
   for (const finding of findings) {
-    if (finding.cloud === 'aws') applyAwsSeed(aws, awsSeedFromFinding(finding));
-    else addAzureSeed(azure, azureSeedFromFinding(finding));
+    if (finding.cloud !== 'aws') {
+      addAzureSeed(azure, azureSeedFromFinding(finding));
+      continue;
+    }
+    const seed = awsSeedFromFinding(finding);
+    // Global services (IAM, S3) and Security Hub see every finding's resources in the estate's state;
+    // EC2 resources of another region live in that region's own state.
+    applyAwsSeed(aws, seed);
+    if (finding.region && finding.region !== aws.region) {
+      let regional = awsRegions.get(finding.region);
+      if (!regional) awsRegions.set(finding.region, (regional = createAwsEstate({ region: finding.region })));
+      applyAwsSeed(regional, seed);
+    }
   }
+  const global = createAwsSimServices(aws).filter((service) => service.name !== 'ec2');
   const server = await startSimServer({
-    services: [...createAwsSimServices(aws), ...createAzureSimServices(azure)],
+    services: [regionalEc2(aws, awsRegions), ...global, ...createAzureSimServices(azure)],
     faults: options.faults ?? [],
     latency: { ...(options.file?.latency ?? {}), ...(options.latency ?? {}) },
   });
-  return { url: server.url, aws, azure, server, close: () => server.close() };
+  return { url: server.url, aws, awsRegions, azure, server, close: () => server.close() };
+}
+
+/** EC2 answered from the state of the region the request is signed for (the estate's own by default). */
+function regionalEc2(home: AwsEstateState, regions: ReadonlyMap<string, AwsEstateState>): SimService {
+  const services = new Map<string, Ec2Service>([[home.region, new Ec2Service(home)], ...[...regions].map(([r, state]) => [r, new Ec2Service(state)] as const)]);
+  const homeService = services.get(home.region) as Ec2Service;
+  const pick = (req: SimRequest) => services.get(signingRegion(req) ?? '') ?? homeService;
+  return {
+    name: 'ec2',
+    identify: (req) => homeService.identify(req),
+    handle: (req, operation) => pick(req).handle(req, operation),
+    throttled: (req) => pick(req).throttled(),
+    internalError: (req) => pick(req).internalError(),
+    accessDenied: (req, operation) => pick(req).accessDenied(req, operation),
+  };
 }

@@ -17,6 +17,10 @@ describe('cordon tabletop', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as Doc;
     expect(doc.incidents).toHaveLength(publicFiles.length);
+    // The three GuardDuty samples name i-99999999 in three regions: EC2 is regional, so each is its own host.
+    const ec2 = doc.incidents.filter((i) => i.playbook === 'aws-ec2-compromise');
+    expect(ec2).toHaveLength(3);
+    expect(ec2.flatMap((i) => i.steps.map((s) => s.status))).toEqual(Array(6).fill('succeeded'));
     const quarantine = stepOf(doc, 'quarantine-instance');
     expect(quarantine?.status).toBe('succeeded');
     expect(quarantine?.calls).toContain('ec2:ModifyInstanceAttribute');
