@@ -15,8 +15,8 @@ import { instanceIdOf } from '../../adapters/aws/targets.js';
 import { actionSpec } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
-import { describeInstance, isResult } from './instance.js';
-import { alreadyDone, guarded, incidentTags, isAwsError, toTagList } from './common.js';
+import { withInstance } from './instance.js';
+import { alreadyDone, incidentTags, isAwsError, toTagList } from './common.js';
 
 /**
  * Network isolation per AWS incident-response guidance: one security group per VPC with no
@@ -96,11 +96,7 @@ function plannedCalls(input: ActionInput): PlannedCall[] {
 }
 
 async function run(input: ActionInput, ctx: AwsContext): Promise<ActionResult> {
-  const ec2 = ctx.clients.ec2;
-  const instanceId = instanceIdOf(input.target.id);
-  return guarded(async () => {
-    const instance = await describeInstance(ec2, instanceId);
-    if (isResult(instance)) return instance;
+  return withInstance(input, ctx, async (instance, ec2, instanceId) => {
     const vpcId = instance.VpcId;
     if (!vpcId) return { status: 'failed', errorClass: 'InvalidTarget', message: `${instanceId} is not in a VPC; security-group isolation needs one` };
     const interfaces = (instance.NetworkInterfaces ?? []).map((n) => ({ id: n.NetworkInterfaceId ?? '', groups: (n.Groups ?? []).map((g) => ({ id: g.GroupId ?? '', name: g.GroupName ?? '' })) }));

@@ -4,8 +4,8 @@ import { instanceIdOf } from '../../adapters/aws/targets.js';
 import { actionSpec } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, EvidenceItem, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
-import { describeInstance, isResult } from './instance.js';
-import { alreadyDone, guarded, incidentTags, toTagList } from './common.js';
+import { withInstance } from './instance.js';
+import { alreadyDone, incidentTags, toTagList } from './common.js';
 
 /**
  * Evidence preservation: one CreateSnapshots call takes crash-consistent snapshots of all the
@@ -49,11 +49,7 @@ function evidenceOf(s: Snapshot, instanceId: string, device: string | undefined,
 }
 
 async function run(input: ActionInput, ctx: AwsContext): Promise<ActionResult> {
-  const ec2 = ctx.clients.ec2;
-  const instanceId = instanceIdOf(input.target.id);
-  return guarded(async () => {
-    const instance = await describeInstance(ec2, instanceId);
-    if (isResult(instance)) return instance;
+  return withInstance(input, ctx, async (instance, ec2, instanceId) => {
     const volumes = (instance.BlockDeviceMappings ?? []).filter((m) => m.Ebs?.VolumeId).map((m) => ({ volumeId: m.Ebs?.VolumeId as string, device: m.DeviceName }));
     if (volumes.length === 0) return { status: 'skipped', reason: 'unsupported-target', summary: `${instanceId} has no EBS volumes attached` };
 
