@@ -72,15 +72,16 @@ function memo<T>(make: (key: string) => T): (key: string) => T {
  */
 export function exerciseHome(home: string, startedAt: Date, prefix = ''): string {
   const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace('.', '');
-  const base = join(home, 'tabletop', `${prefix}${stamp}`);
+  const parent = join(home, 'tabletop');
+  mkdirSync(parent, { recursive: true });
+  const base = join(parent, `${prefix}${stamp}`);
   for (let n = 0; ; n++) {
     const dir = n === 0 ? base : `${base}-${n}`;
     try {
-      mkdirSync(dir, { recursive: false });
+      mkdirSync(dir);
       return dir;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') mkdirSync(join(home, 'tabletop'), { recursive: true });
-      else if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
 }
