@@ -1,0 +1,30 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The public sample events (../shared/fixtures/public, described by its SOURCES.md). SOURCES.md sorts
+ * them: every file under these folders must ingest (`cordon plan`); `other-shapes/` gives each file its
+ * own expected outcome (rejected with a reason, a validation answer, or a finding routed somewhere).
+ */
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+export const SHARED_PUBLIC_FIXTURES = resolve(REPO_ROOT, '../shared/fixtures/public');
+// SOURCES.md also lists defender-export/ as must-ingest; it joins this list when ingest reads the
+// PascalCase export shape (issue 16). Until then the fixture pin test pins those two files as rejected.
+export const MUST_INGEST_DIRS = ['guardduty', 'securityhub'] as const;
+export const PENDING_DIRS = ['defender-export'] as const;
+export const OTHER_SHAPES_DIR = 'other-shapes';
+
+export function jsonFilesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return jsonFilesUnder(path);
+      return name.endsWith('.json') ? [path] : [];
+    });
+}
+
+/** Every file SOURCES.md says must ingest, under `root` (absolute paths, sorted). */
+export function mustIngestFiles(root: string): string[] {
+  return MUST_INGEST_DIRS.filter((d) => existsSync(join(root, d))).flatMap((d) => jsonFilesUnder(join(root, d)));
+}
