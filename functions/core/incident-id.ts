@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './canonical-json.js';
 import type { ActionName, Finding, Target } from './model.js';
 
 /**
@@ -8,7 +8,7 @@ import type { ActionName, Finding, Target } from './model.js';
 export const INCIDENT_ID = /^inc-[0-9a-f]{16}$/;
 
 export function incidentId(finding: Pick<Finding, 'source' | 'id'>): string {
-  return `inc-${createHash('sha256').update(`${finding.source}:${finding.id}`).digest('hex').slice(0, 16)}`;
+  return `inc-${sha256Hex(`${finding.source}:${finding.id}`).slice(0, 16)}`;
 }
 
 export function stepId(action: ActionName, target: Pick<Target, 'id'>): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog, GENESIS_HASH, hashRecord, verifyAuditLog, type AuditRecord, type AuditSink } from './audit-log.js';
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { canonicalJson, sha256Hex } from '../core/canonical-json.js';
 import { runTsx } from './testing/run-tsx.js';
 
 const dirs: string[] = [];

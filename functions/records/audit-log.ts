@@ -1,14 +1,14 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { canonicalJson, sha256Hex } from '../core/canonical-json.js';
 import { withFileLock } from './file-lock.js';
 
 /**
  * The hash-chained audit log, `$CORDON_HOME/audit.jsonl` (DESIGN.md §3): one record per line,
  * exactly `seq`, `at`, `incident`, `event`, `data`, `prev`, `hash`.
  *   - `seq` counts from 1; `prev` is the previous record's `hash` (GENESIS_HASH for the first);
- *   - `hash` = SHA-256 (hex) of the canonical JSON (see canonical-json.ts: sorted keys, no
- *     whitespace) of the record without `hash`;
+ *   - `hash` = SHA-256 (hex) of the RFC 8785 canonical JSON (core/canonical-json.ts) of the
+ *     record without `hash`;
  *   - each line is the canonical JSON of the whole record.
  * Editing, deleting, inserting or reordering a line breaks the chain at that line. Cutting lines
  * off the end leaves a valid, shorter chain: that is caught by comparing with a head kept

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbSimService } from '../sim/aws/dynamodb.js';
 import { startSimServer, type RunningSimServer } from '../sim/server.js';
 import { verifyAuditLog, type AuditRecord, type AuditSink } from './audit-log.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { DynamoCaseStore } from './dynamo-case-store.js';
 import { SqliteCaseStore } from './sqlite-case-store.js';
 import type { DocumentCaseStore } from './document-case-store.js';

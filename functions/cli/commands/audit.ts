@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { loadSettings, operatorPath } from '../../config/settings.js';
 import { verifyAuditLines, verifyAuditLog, type AuditVerification } from '../../records/audit-log.js';
-import { canonicalJson } from '../../records/canonical-json.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import { parse } from '../args.js';
 import { green, red } from '../format.js';
 import { type Command, EXIT, type Io } from '../io.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../model.js';
 import { MAX_EVENT_BYTES, type IngestResult, ingestText, ingestValue, normalizeGraphAlert } from './ingest.js';
-import { canonicalJson, sha256Hex } from './json.js';
+import { canonicalJson, sha256Hex } from '../canonical-json.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const publicDir = resolve(repo, '../shared/fixtures/public');

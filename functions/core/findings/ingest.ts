@@ -10,13 +10,14 @@
  * Grid envelope included); in a batch of several it is the finding item itself.
  */
 import { Buffer } from 'node:buffer';
+import { canonicalJson, sha256Hex } from '../canonical-json.js';
 import type { Finding, IngestedFinding, Rejected } from '../model.js';
 import { looksLikeDefenderAlert, normalizeDefender } from './defender.js';
 import { FindingSchema } from './finding-schema.js';
 import { type GraphAlertRef, alertIdFromNotification, looksLikeGraphAlert, normalizeGraph } from './graph.js';
 import { normalizeGuardDuty } from './guardduty.js';
 import { type Path, reasonAt, zodReason } from './issues.js';
-import { MAX_DEPTH, canonicalJson, isRecord, measure, parseJson, sha256Hex } from './json.js';
+import { MAX_DEPTH, isRecord, measure, parseJson } from './json.js';
 import { normalizeSecurityHub } from './securityhub.js';
 import type { Normalized } from './types.js';
 
@@ -50,7 +51,9 @@ export function ingestText(text: string, origin: string): IngestResult {
     if (bytes > MAX_EVENT_BYTES) return c.reject(tooLarge(bytes));
     const parsed = parseJson(body);
     if (!parsed.ok) return c.reject(parsed.reason);
-    if (measure(parsed.value).depth > MAX_DEPTH) return c.reject(tooDeep());
+    const size = measure(parsed.value);
+    if (size.depth > MAX_DEPTH) return c.reject(tooDeep());
+    if (size.unencodable) return c.reject(unencodable(size.unencodable));
     readParsed(parsed.value, c);
   });
 }
@@ -63,6 +66,7 @@ export function ingestValue(value: unknown, origin: string): IngestResult {
     const size = measure(value);
     if (size.depth > MAX_DEPTH) return c.reject(tooDeep());
     if (size.bytes > MAX_EVENT_BYTES) return c.reject(tooLarge(size.bytes));
+    if (size.unencodable) return c.reject(unencodable(size.unencodable));
     readParsed(value, c);
   });
 }
@@ -71,7 +75,9 @@ export function ingestValue(value: unknown, origin: string): IngestResult {
 export function normalizeGraphAlert(alert: unknown, origin: string): IngestResult {
   return guarded(origin, (c) => {
     if (!isRecord(alert)) return c.reject('expected a Graph security alert object');
-    if (measure(alert).depth > MAX_DEPTH) return c.reject(tooDeep());
+    const size = measure(alert);
+    if (size.depth > MAX_DEPTH) return c.reject(tooDeep());
+    if (size.unencodable) return c.reject(unencodable(size.unencodable));
     c.add(normalizeGraph(alert, []), alert);
   });
 }
@@ -82,6 +88,11 @@ function tooLarge(bytes: number): string {
 
 function tooDeep(): string {
   return `event nests deeper than ${MAX_DEPTH} levels`;
+}
+
+/** Its raw hash could never be computed (RFC 8785 has no form for it), so it cannot be evidence. */
+function unencodable(what: string): string {
+  return `event holds ${what}, which canonical JSON (RFC 8785) cannot encode`;
 }
 
 /** Collects results for one origin. */

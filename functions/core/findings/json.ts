@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { unencodableLeaf } from '../canonical-json.js';
 
 /** Real events nest about a dozen levels; anything far deeper is hostile or broken, not a finding. */
 export const MAX_DEPTH = 64;
@@ -47,6 +47,11 @@ export interface Measure {
   depth: number;
   /** The size of the value written as compact JSON, in bytes, without writing it (ASCII-exact, close otherwise). */
   bytes: number;
+  /**
+   * Set when a leaf cannot be canonicalized (RFC 8785), say why: such an event could never be hashed,
+   * so ingest refuses it here rather than failing when its raw hash is first read.
+   */
+  unencodable?: string;
 }
 
 /**
@@ -56,15 +61,20 @@ export interface Measure {
 export function measure(value: unknown, depthLimit = MAX_DEPTH): Measure {
   let depth = 0;
   let bytes = 0;
+  let unencodable: string | undefined;
   // Two parallel stacks rather than [value, level] pairs: no allocation per node on the hot path.
   const values: unknown[] = [value];
   const levels: number[] = [0];
   while (values.length > 0) {
     const v = values.pop();
     const level = levels.pop() as number;
-    if (typeof v === 'string') bytes += v.length + 2;
-    else if (typeof v === 'number' || typeof v === 'boolean') bytes += String(v).length;
-    else if (v === null || typeof v !== 'object') bytes += 4;
+    if (typeof v === 'string') {
+      bytes += v.length + 2;
+      unencodable ??= unencodableLeaf(v);
+    } else if (typeof v === 'number' || typeof v === 'boolean') {
+      bytes += String(v).length;
+      unencodable ??= unencodableLeaf(v);
+    } else if (v === null || typeof v !== 'object') bytes += 4;
     else {
       const here = level + 1;
       if (here > depth) depth = here;
@@ -80,52 +90,14 @@ export function measure(value: unknown, depthLimit = MAX_DEPTH): Measure {
         bytes += 1 + Math.max(keys.length, 1);
         for (const key of keys) {
           bytes += key.length + 3;
+          unencodable ??= unencodableLeaf(key);
           values.push((v as Record<string, unknown>)[key]);
           levels.push(here);
         }
       }
     }
   }
-  return { depth, bytes };
-}
-
-/** JSON with object keys sorted at every level: the same event always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  const out: string[] = [];
-  writeCanonical(value, out);
-  return out.join('');
-}
-
-function writeCanonical(value: unknown, out: string[]): void {
-  if (value === null || typeof value !== 'object') {
-    out.push(JSON.stringify(value) ?? 'null');
-    return;
-  }
-  if (Array.isArray(value)) {
-    out.push('[');
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) out.push(',');
-      writeCanonical(value[i], out);
-    }
-    out.push(']');
-    return;
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  out.push('{');
-  let first = true;
-  for (const key of keys) {
-    const v = record[key];
-    if (v === undefined) continue;
-    out.push(first ? '' : ',', JSON.stringify(key), ':');
-    first = false;
-    writeCanonical(v, out);
-  }
-  out.push('}');
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return unencodable === undefined ? { depth, bytes } : { depth, bytes, unencodable };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

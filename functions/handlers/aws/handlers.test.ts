@@ -1,5 +1,5 @@
 import type { TableAuditTrail } from '../../records/table-audit-trail.js';
-import { canonicalJson } from '../../records/canonical-json.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { canonicalJson } from '../../records/canonical-json.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import type { AuditRecord, AuditSink } from '../../records/audit-log.js';
 
 /**
