@@ -96,6 +96,19 @@ export interface Target {
   id: string;
 }
 
+/**
+ * A step acts on a cloud resource unless its target is the finding itself (update-finding) or the
+ * incident (clocks, notifications): only resource steps count against the per-account action budget
+ * and have resource types to match.
+ */
+export function isResourceType(type: Target['type']): boolean {
+  return type !== 'finding' && type !== 'incident';
+}
+
+export function isResourceTarget(target: Pick<Target, 'type'>): boolean {
+  return isResourceType(target.type);
+}
+
 export interface PlannedStep {
   /** Stable within an incident: `${action}:${target.id}`. */
   id: string;

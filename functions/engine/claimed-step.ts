@@ -1,4 +1,5 @@
 import type { ActionResult } from '../core/actions/types.js';
+import { isResourceTarget } from '../core/model.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import { CaseStoreError, type CaseStore, type StepOutcome } from '../records/case-store.js';
 import type { EvidenceStore } from '../records/evidence.js';
@@ -28,7 +29,7 @@ export async function runClaimed(input: StepInput, deps: ClaimedStepDeps, actor:
   const takeover = previous?.status === 'running' ? { takeover: { from: previous.owner, startedAt: previous.startedAt } } : {};
 
   await deps.audit.append({ incident: input.incidentId, event: 'step.start', data: { step: input.stepId, action: input.action, target: input.target, account: input.account, region: input.region, ...takeover } });
-  if (input.target.type !== 'incident' && input.target.type !== 'finding') await deps.store.recordAction(input.account, at);
+  if (isResourceTarget(input.target)) await deps.store.recordAction(input.account, at);
   const result = await deps.executeAction(input);
   const finishedAt = deps.now().toISOString();
 

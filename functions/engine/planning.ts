@@ -2,6 +2,7 @@ import { ingestText } from '../core/findings/ingest.js';
 import type { Incident, IngestedFinding, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
 import { incidentId } from '../core/incident-id.js';
+import { isResourceTarget } from '../core/model.js';
 import { planIncident, type PlanSettings } from '../core/plan/plan.js';
 import type { InputFile } from './inputs.js';
 
@@ -47,7 +48,7 @@ export function planBatch(inputs: readonly InputFile[], router: Router, settings
       }
       const incident = planIncident(ingested.finding, router(ingested.finding), { ...settings, actionsThisHour: counts });
       for (const step of incident.steps) {
-        if (step.target.type !== 'incident' && step.target.type !== 'finding') counts[step.account] = (counts[step.account] ?? 0) + 1;
+        if (isResourceTarget(step.target)) counts[step.account] = (counts[step.account] ?? 0) + 1;
       }
       byIncident.set(incident.id, { incident, ingested, deliveries: 1 });
     }

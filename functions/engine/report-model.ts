@@ -1,3 +1,4 @@
+import { stepId } from '../core/incident-id.js';
 import type { CaseStore } from '../records/case-store.js';
 import type { EvidenceStore } from '../records/evidence.js';
 import type { ReportIncident, ReportModel, ReportRun } from '../report/model.js';
@@ -21,7 +22,7 @@ export async function buildReportModel(
       playbook: r.incident.playbook,
       status: stored?.status ?? (r.status === 'no-action' ? 'open' : r.status),
       steps: r.steps
-        .filter((s) => !r.incident.skipped.some((k) => `${k.action}:${k.target.id}` === s.stepId))
+        .filter((s) => !r.incident.skipped.some((k) => stepId(k.action, k.target) === s.stepId))
         .map((s) => ({
           id: s.stepId,
           action: s.action,

@@ -1,4 +1,5 @@
 import type { ActionResult, ErrorClass } from '../core/actions/types.js';
+import { stepId } from '../core/incident-id.js';
 import type { Incident, Mode, Phase, Target } from '../core/model.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
@@ -86,7 +87,7 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
   });
 
   const skippedByPlan: StepReport[] = incident.skipped.map((s) => ({
-    stepId: `${s.action}:${s.target.id}`,
+    stepId: stepId(s.action, s.target),
     action: s.action,
     target: s.target,
     phase: s.phase,

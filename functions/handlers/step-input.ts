@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INCIDENT_ID } from '../core/incident-id.js';
 import { ACTION_NAMES, SOURCES } from '../core/model.js';
 import type { StepInput } from '../../workflows/input.js';
 
@@ -8,7 +9,7 @@ import type { StepInput } from '../../workflows/input.js';
  * machine adds (a previous attempt's `run`, `error`) are dropped.
  */
 export const StepInputSchema = z.object({
-  incidentId: z.string().regex(/^inc-[0-9a-f]{16}$/),
+  incidentId: z.string().regex(INCIDENT_ID),
   stepId: z.string().min(1),
   action: z.enum(ACTION_NAMES),
   target: z.object({ type: z.string().min(1), id: z.string().min(1) }),

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
+import { INCIDENT_ID } from '../core/incident-id.js';
 
 /** `$CORDON_HOME`, default `.cordon/` in the working directory (DESIGN.md §3). */
 export function cordonHome(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
   return resolve(cwd, env.CORDON_HOME && env.CORDON_HOME !== '' ? env.CORDON_HOME : '.cordon');
 }
 
-/** Incident ids are `inc-` + 16 hex digits; anything else is refused before it reaches a path. */
-export const INCIDENT_ID = /^inc-[0-9a-f]{16}$/;
+// Incident ids are `inc-` + 16 hex digits (core/incident-id.ts); anything else is refused before it reaches a path.
 
 export class InvalidIncidentIdError extends Error {
   override readonly name = 'InvalidIncidentIdError';

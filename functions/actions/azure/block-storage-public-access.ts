@@ -7,7 +7,7 @@ import { ACTION_CATALOG } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
-import { armName } from '../../adapters/azure/arm-id.js';
+import { armName } from '../../core/arm-id.js';
 import { sendArmRequest } from '../../adapters/azure/arm-request.js';
 import { failedFrom, incidentTags, invalidTarget, targetArmId } from './common.js';
 

@@ -1,6 +1,6 @@
 import type { ActionInput, ActionResult } from '../../core/actions/types.js';
 import { classifyAzureError } from '../../adapters/azure/errors.js';
-import { parseResourceId, type ArmId } from '../../adapters/azure/arm-id.js';
+import { parseResourceId, type ArmId } from '../../core/arm-id.js';
 
 /** Tag naming the incident on everything Cordon creates (Azure allows ':' in tag names). */
 export const INCIDENT_TAG = 'cordon:incident';

@@ -12,7 +12,7 @@ import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
 import { classifyAzureError } from '../../adapters/azure/errors.js';
-import { armName, parseResourceId, resourceId, sameArmId } from '../../adapters/azure/arm-id.js';
+import { armName, parseResourceId, resourceId, sameArmId } from '../../core/arm-id.js';
 import { failedFrom, incidentTags, invalidTarget, targetArmId } from './common.js';
 
 export const ISOLATION_NSG = 'cordon-isolation';

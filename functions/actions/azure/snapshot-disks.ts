@@ -11,7 +11,7 @@ import { ACTION_CATALOG } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, EvidenceItem, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
-import { armName, sameArmId } from '../../adapters/azure/arm-id.js';
+import { armName, sameArmId } from '../../core/arm-id.js';
 import { INCIDENT_TAG, failedFrom, incidentTags, invalidTarget, targetArmId } from './common.js';
 
 const VM_TYPE = 'Microsoft.Compute/virtualMachines';

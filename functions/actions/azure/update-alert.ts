@@ -12,7 +12,7 @@ import { ACTION_CATALOG } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
-import { armName, parseArmId, type ArmId } from '../../adapters/azure/arm-id.js';
+import { armName, parseArmId, type ArmId } from '../../core/arm-id.js';
 import { sendArmRequest } from '../../adapters/azure/arm-request.js';
 import { failedFrom } from './common.js';
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { classifyAzureError } from './errors.js';
 import { fetchGraphAlert } from './graph-alerts.js';
 import { createAzureClients, isLoopback } from './clients.js';
-import { parseArmId, parseResourceId } from './arm-id.js';
+import { parseArmId, parseResourceId } from '../../core/arm-id.js';
 import { startSimServer, type RunningSimServer } from '../../sim/server.js';
 import { createAzureEstateState } from '../../sim/azure/state.js';
 import { createAzureSimServices } from '../../sim/azure/index.js';

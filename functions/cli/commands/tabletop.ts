@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
+import { stepId } from '../../core/incident-id.js';
 import { compileRouter } from '../../core/playbooks/match.js';
 import { loadSettings, operatorPath, planSettingsFor } from '../../config/settings.js';
 import { readInputFiles } from '../../engine/inputs.js';
@@ -179,7 +180,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
         ...incidentJson(r.incident),
         status: r.status,
         steps: r.steps
-          .filter((s) => !r.incident.skipped.some((k) => `${k.action}:${k.target.id}` === s.stepId))
+          .filter((s) => !r.incident.skipped.some((k) => stepId(k.action, k.target) === s.stepId))
           .map((s) => ({ action: s.action, target: s.target.id, phase: s.phase, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...(s.errorClass !== undefined ? { errorClass: s.errorClass } : {}), calls: s.calls })),
       })),
       rejected: [],

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Finding, Resource, WorkflowStatus } from '../model.js';
-import { parseArmId } from './arm.js';
+import { parseArmId } from '../arm-id.js';
 import { toIsoUtc } from './dates.js';
 import { type Path, reasonAt, zodReason } from './issues.js';
 import { labelSeverity } from './severity.js';
@@ -68,7 +68,7 @@ export function normalizeDefender(value: unknown, path: Path): Normalized {
   if (!observedAt) return reject(reasonAt([...path, 'properties', 'timeGeneratedUtc'], 'expected an ISO-8601 date-time'));
   const region = alertId.location || 'global';
   const finding: Finding = {
-    id: alertId.id,
+    id: alertId.canonicalId,
     source: 'defender',
     cloud: 'azure',
     type,
@@ -81,7 +81,7 @@ export function normalizeDefender(value: unknown, path: Path): Normalized {
     // The alert's location is where Defender stores it, not necessarily where the resource runs.
     resources: alertResources(alert),
     recordState: 'active',
-    alertResourceId: alertId.id,
+    alertResourceId: alertId.canonicalId,
   };
   const status = translate(DEFENDER_STATUS, p.status || p.state);
   if (status) finding.workflowStatus = status;
@@ -131,15 +131,15 @@ export function armResources(ids: readonly (string | null | undefined)[], compro
   for (const raw of ids) {
     if (!raw) continue;
     const arm = parseArmId(raw);
-    if (!arm?.type) continue;
-    const key = arm.id.toLowerCase();
+    if (!arm) continue;
+    const key = arm.canonicalId.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    const resource: Resource = { type: arm.type, id: arm.id, tags: {}, account: arm.subscriptionId };
+    const resource: Resource = { type: arm.type, id: arm.canonicalId, tags: {}, account: arm.subscriptionId };
     const details: Record<string, string> = {};
     if (arm.resourceGroup) details['resourceGroup'] = arm.resourceGroup;
-    if (arm.name) details['name'] = arm.name;
-    if (compromisedEntity && arm.name?.toLowerCase() === compromisedEntity.toLowerCase()) details['compromised'] = 'true';
+    details['name'] = arm.name;
+    if (compromisedEntity && arm.name.toLowerCase() === compromisedEntity.toLowerCase()) details['compromised'] = 'true';
     resource.details = details;
     out.push(resource);
   }

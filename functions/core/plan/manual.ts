@@ -1,6 +1,6 @@
 import { ACTION_CATALOG } from '../actions/catalog.js';
 import { InputError } from '../errors.js';
-import type { Finding, Incident, KnownResourceType } from '../model.js';
+import { type Finding, type Incident, type KnownResourceType, isResourceType } from '../model.js';
 import type { Playbook } from '../playbooks/schema.js';
 import { locationFromId } from './locate.js';
 import { planIncident } from './plan.js';
@@ -53,7 +53,7 @@ export function actionableTypes(playbook: Playbook): Set<string> {
   const types = new Set<string>();
   for (const step of playbook.steps) {
     const spec = ACTION_CATALOG[step.action];
-    for (const t of step.targets ?? spec.targets) if (t !== 'finding' && t !== 'incident') types.add(t);
+    for (const t of step.targets ?? spec.targets) if (isResourceType(t)) types.add(t);
   }
   return types;
 }

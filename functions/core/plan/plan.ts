@@ -1,17 +1,18 @@
 import { ACTION_CATALOG } from '../actions/catalog.js';
 import { clocksFor } from '../clocks/clocks.js';
 import { incidentId, stepId } from '../incident-id.js';
-import type {
-  ActionName,
-  Finding,
-  Incident,
-  Mode,
-  Phase,
-  PlannedStep,
-  Resource,
-  SkippedStep,
-  SkipReason,
-  Target,
+import {
+  type ActionName,
+  type Finding,
+  type Incident,
+  type Mode,
+  type Phase,
+  type PlannedStep,
+  type Resource,
+  type SkippedStep,
+  type SkipReason,
+  type Target,
+  isResourceType,
 } from '../model.js';
 import { compileGlobs } from '../playbooks/glob.js';
 import type { Playbook, PlaybookStep } from '../playbooks/schema.js';
@@ -101,7 +102,7 @@ function stepApplies(step: PlaybookStep, finding: Finding): boolean {
 
 function resourceTypesOf(step: PlaybookStep): readonly string[] | null {
   const spec = ACTION_CATALOG[step.action];
-  if (spec.targets.includes('finding') || spec.targets.includes('incident')) return null;
+  if (!spec.targets.every(isResourceType)) return null;
   return step.targets ?? spec.targets;
 }
 

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse } from '../server.js';
-import { armType, parseArmId, type ArmId } from '../../adapters/azure/arm-id.js';
+import { armType, parseArmId, type ArmId } from '../../core/arm-id.js';
 import type { AzureEstateState } from './state.js';
 
 /** ARM ids are case-insensitive: every map of the estate is keyed by the lower-cased id. */
@@ -44,7 +44,7 @@ export function routeArm(method: string, path: string): ArmRoute | undefined {
     const sub = segments[1] as string;
     const rg = segments[2]?.toLowerCase() === 'resourcegroups' ? segments[3] : undefined;
     const ns = segments[providers + 1] as string;
-    const id: ArmId = { id: path, subscriptionId: sub, ...(rg ? { resourceGroup: rg } : {}), namespace: ns, types: [], names: [] };
+    const id: ArmId = { id: path, canonicalId: path, subscriptionId: sub, ...(rg ? { resourceGroup: rg } : {}), namespace: ns, types: [], names: [], type: ns, name: '' };
     return method === 'GET' ? { id, trailing, operation: `${ns}/${trailing}/read` } : undefined;
   }
   const id = parseArmId('/' + base.join('/'));

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse, SimService } from '../server.js';
-import { armName } from '../../adapters/azure/arm-id.js';
+import { armName } from '../../core/arm-id.js';
 import type { AzureEstateState } from './state.js';
 import { armError, operationStatus, routeArm, type ArmHandler, type ArmProvider, type ArmRoute } from './arm-wire.js';
 import { computeProvider } from './compute.js';

@@ -1,6 +1,6 @@
 /** Microsoft.Compute over the estate: virtual machines and disks (read), snapshots (read, list, create). */
 import type { SimRequest, SimResponse } from '../server.js';
-import { parseArmId, type ArmId } from '../../adapters/azure/arm-id.js';
+import { parseArmId, type ArmId } from '../../core/arm-id.js';
 import type { AzureEstateState, SimDisk, SimSnapshot, SimVm } from './state.js';
 import { accepted, armError, getOne, json, key, notFound, obj, parseBody, provisioningState, str, tagsOf, tracked, vmUuid, type ArmProvider } from './arm-wire.js';
 

@@ -1,6 +1,6 @@
 /** Microsoft.Network over the estate: network interfaces (read, re-point their NSG) and network security groups (read, create). */
 import type { SimRequest, SimResponse } from '../server.js';
-import { parseArmId, resourceId, sameArmId, type ArmId } from '../../adapters/azure/arm-id.js';
+import { parseArmId, resourceId, sameArmId, type ArmId } from '../../core/arm-id.js';
 import type { AzureEstateState, SimNic, SimNsg, SimSecurityRule } from './state.js';
 import { accepted, armError, etag, getOne, key, notFound, obj, parseBody, provisioningState, str, tagsOf, tracked, type ArmProvider } from './arm-wire.js';
 

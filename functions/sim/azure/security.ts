@@ -1,6 +1,6 @@
 /** Microsoft.Security over the estate: Defender for Cloud alerts (read, and the status actions inProgress/activate/resolve/dismiss). */
 import { randomUUID } from 'node:crypto';
-import { armName } from '../../adapters/azure/arm-id.js';
+import { armName } from '../../core/arm-id.js';
 import type { AzureEstateState, SimDefenderAlert } from './state.js';
 import { armError, json, key, type ArmProvider } from './arm-wire.js';
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { Finding } from '../../core/model.js';
-import { armName, parseArmId, parseResourceId, resourceId } from '../../adapters/azure/arm-id.js';
+import { armName, parseArmId, parseResourceId, resourceId } from '../../core/arm-id.js';
 
 export interface SimSecurityRule {
   name: string;
