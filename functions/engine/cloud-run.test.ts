@@ -1,7 +1,7 @@
 import { GetExecutionHistoryCommand, InvalidToken, SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, StartExecutionCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CREDENTIALS } from '../adapters/aws/clients.js';
-import { createStepFunctionsSimService } from '../sim/aws/stepfunctions.js';
+import { createStepFunctionsSimService } from '../../test/support/sim/stepfunctions.js';
 import { startSimServer, type RunningSimServer } from '../sim/server.js';
 import { startAndFollow, type StateFinished } from './cloud-run.js';
 

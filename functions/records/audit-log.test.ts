@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditLog, GENESIS_HASH, hashRecord, verifyAuditLog, type AuditRecord, type AuditSink } from './audit-log.js';
 import { canonicalJson, sha256Hex } from '../core/canonical-json.js';
-import { runTsx } from './testing/run-tsx.js';
+import { runTsx } from '../../test/support/records/run-tsx.js';
 
 const dirs: string[] = [];
 const freshPath = () => {
@@ -126,7 +126,7 @@ describe('audit log', () => {
 
   it('keeps a valid chain with no lost record when two processes append at once', async () => {
     const path = freshPath();
-    const writer = fileURLToPath(new URL('./testing/audit-writer.ts', import.meta.url));
+    const writer = fileURLToPath(new URL('../../test/support/records/audit-writer.ts', import.meta.url));
     const local = new AuditLog({ path });
     await Promise.all([
       runTsx(writer, [path, 'a', '100']),

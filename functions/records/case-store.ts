@@ -4,7 +4,7 @@ import type { Clock, ClockRegime, Incident } from '../core/model.js';
 /**
  * The case store port: what Cordon remembers about incidents between events and processes.
  * Two adapters implement it (SQLite locally, DynamoDB in the cloud) and pass one contract suite
- * (`case-store.contract.ts`). Every method that changes state is atomic: two processes working at
+ * (`test/support/records/case-store.contract.ts`). Every method that changes state is atomic: two processes working at
  * once never lose an update and never both claim the same step.
  * All times are ISO-8601 UTC strings passed in by the caller (the store never reads the clock).
  */

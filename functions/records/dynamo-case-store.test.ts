@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbSimService } from '../sim/aws/dynamodb.js';
+import { DynamoDbSimService } from '../../test/support/sim/dynamodb.js';
 import { startSimServer, type RunningSimServer } from '../sim/server.js';
-import { caseStoreContract } from './case-store.contract.js';
+import { caseStoreContract } from '../../test/support/records/case-store.contract.js';
 import { DynamoCaseStore } from './dynamo-case-store.js';
 
 // The real DynamoDB client, over loopback, against the simulated estate's DynamoDB.

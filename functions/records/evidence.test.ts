@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvidenceItem } from '../core/actions/types.js';
 import type { IngestedFinding } from '../core/model.js';
-import { sampleIncident } from './case-store.contract.js';
+import { sampleIncident } from '../../test/support/records/case-store.contract.js';
 import { cordonActor, EvidenceStore } from './evidence.js';
 import { InvalidIncidentIdError } from './paths.js';
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { caseStoreContract } from './case-store.contract.js';
+import { caseStoreContract } from '../../test/support/records/case-store.contract.js';
 import { SqliteCaseStore } from './sqlite-case-store.js';
-import { runTsx } from './testing/run-tsx.js';
+import { runTsx } from '../../test/support/records/run-tsx.js';
 
 const dirs: string[] = [];
 function freshHome(): string {
@@ -22,7 +22,7 @@ caseStoreContract('SqliteCaseStore', async () => {
   return { store: SqliteCaseStore.inHome(home), openAgain: async () => SqliteCaseStore.inHome(home) };
 });
 
-const WRITER = fileURLToPath(new URL('./testing/concurrent-writer.ts', import.meta.url));
+const WRITER = fileURLToPath(new URL('../../test/support/records/concurrent-writer.ts', import.meta.url));
 
 async function runWriter(dbPath: string, label: string, count: number, goFile: string): Promise<string[]> {
   return JSON.parse(await runTsx(WRITER, [dbPath, label, String(count), goFile])) as string[];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbSimService } from '../sim/aws/dynamodb.js';
+import { DynamoDbSimService } from '../../test/support/sim/dynamodb.js';
 import { startSimServer, type RunningSimServer } from '../sim/server.js';
 import { verifyAuditLog, type AuditRecord, type AuditSink } from './audit-log.js';
 import { canonicalJson } from '../core/canonical-json.js';

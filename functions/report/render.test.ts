@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from './render.js';
-import { sampleReportModel } from './testing/sample-model.js';
+import { sampleReportModel } from '../../test/support/report/sample-model.js';
 
 describe('after-action report', () => {
   const { markdown, html } = renderReport(sampleReportModel());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CREDENTIALS } from '../../functions/adapters/aws/clients.js';
-import { createStepFunctionsSimService } from '../../functions/sim/aws/stepfunctions.js';
+import { createStepFunctionsSimService } from '../support/sim/stepfunctions.js';
 import { startSimServer, type RunningSimServer } from '../../functions/sim/server.js';
 import { cordon } from './harness.js';
 
@@ -49,7 +49,7 @@ describe('cordon run --execute --cloud (the deployed state machine, here the sim
 describe('cordon audit verify --table (the cloud chain in the case table)', () => {
   it('reads the deployment chain from DynamoDB, verifies it and writes it out as audit.jsonl', async () => {
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-    const { DynamoDbSimService } = await import('../../functions/sim/aws/dynamodb.js');
+    const { DynamoDbSimService } = await import('../support/sim/dynamodb.js');
     const { DynamoCaseStore } = await import('../../functions/records/dynamo-case-store.js');
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

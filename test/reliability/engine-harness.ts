@@ -6,7 +6,7 @@ import type { ActionName, Finding } from '../../functions/core/model.js';
 import { loadPlaybooks } from '../../functions/core/playbooks/load.js';
 import { compileRouter } from '../../functions/core/playbooks/match.js';
 import { planIncident, planSettings, type PlanSettings } from '../../functions/core/plan/plan.js';
-import { defenderAlert, finding, graphAlert, instance, resource, STORAGE_ID } from '../../functions/core/playbooks/testing/findings.js';
+import { defenderAlert, finding, graphAlert, instance, resource, STORAGE_ID } from '../support/findings.js';
 import type { PlannedFinding } from '../../functions/engine/planning.js';
 import type { IncidentReport } from '../../functions/engine/responder.js';
 import { openLocalRecords, type LocalRecords } from '../../functions/engine/runtime.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planSettings } from '../../functions/core/plan/plan.js';
-import { finding, instance } from '../../functions/core/playbooks/testing/findings.js';
+import { finding, instance } from '../support/findings.js';
 import type { InputFile } from '../../functions/engine/inputs.js';
 import { planBatch } from '../../functions/engine/planning.js';
 import { verifyAuditLog } from '../../functions/records/audit-log.js';

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { incidentId } from '../incident-id.js';
 import { loadPlaybooks } from '../playbooks/load.js';
 import type { Playbook } from '../playbooks/schema.js';
-import { STORAGE_ID, USER_ID, VM_ID } from '../playbooks/testing/findings.js';
+import { STORAGE_ID, USER_ID, VM_ID } from '../../../test/support/findings.js';
 import { inferTargets, planManualRun, resolveManualTarget } from './manual.js';
 import { planSettings } from './plan.js';
 

@@ -17,7 +17,7 @@ import {
   graphAlert,
   instance,
   resource,
-} from '../playbooks/testing/findings.js';
+} from '../../../test/support/findings.js';
 import { DEFAULT_SETTINGS, planIncident, planSettings } from './plan.js';
 import type { PlanSettings } from './plan.js';
 

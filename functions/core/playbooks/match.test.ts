@@ -26,7 +26,7 @@ import {
   fixtureTrojan,
   graphAlert,
   resource,
-} from './testing/findings.js';
+} from '../../../test/support/findings.js';
 
 const playbooks = loadPlaybooks();
 const route = compileRouter(playbooks);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Incident } from '../core/model.js';
-import { CaseStoreError, type CaseStore } from './case-store.js';
+import type { Incident } from '../../../functions/core/model.js';
+import { CaseStoreError, type CaseStore } from '../../../functions/records/case-store.js';
 
 /** A realistic incident: GuardDuty's CryptoCurrency finding on one instance, planned by aws-ec2-compromise. */
 export function sampleIncident(id = 'inc-0123456789abcdef'): Incident {

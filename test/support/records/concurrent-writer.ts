@@ -4,7 +4,7 @@
  * shared clock; prints the step ids it won as JSON.
  */
 import { existsSync, writeFileSync } from 'node:fs';
-import { SqliteCaseStore } from '../sqlite-case-store.js';
+import { SqliteCaseStore } from '../../../functions/records/sqlite-case-store.js';
 
 const [path, label, countArg, goFile] = process.argv.slice(2);
 if (!path || !label || !countArg || !goFile) throw new Error('usage: concurrent-writer DB LABEL COUNT GO-FILE');

@@ -1,4 +1,4 @@
-import type { SimRequest, SimResponse, SimService } from '../server.js';
+import type { SimRequest, SimResponse, SimService } from '../../../functions/sim/server.js';
 
 /**
  * DynamoDB on the simulated estate: the JSON 1.0 protocol (`X-Amz-Target: DynamoDB_20120810.<Op>`)

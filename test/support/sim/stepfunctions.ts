@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { SimRequest, SimResponse, SimService } from '../server.js';
-import { jsonResponse } from './wire.js';
+import type { SimRequest, SimResponse, SimService } from '../../../functions/sim/server.js';
+import { jsonResponse } from '../../../functions/sim/aws/wire.js';
 
 /**
  * Step Functions on the simulated estate: the AWS JSON 1.0 protocol

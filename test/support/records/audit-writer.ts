@@ -1,5 +1,5 @@
 /** A second process for the audit concurrency test: `node --import tsx audit-writer.ts LOG LABEL COUNT`. */
-import { AuditLog } from '../audit-log.js';
+import { AuditLog } from '../../../functions/records/audit-log.js';
 
 const [path, label, countArg] = process.argv.slice(2);
 if (!path || !label || !countArg) throw new Error('usage: audit-writer LOG LABEL COUNT');

@@ -1,4 +1,4 @@
-import type { Finding, Resource } from '../../model.js';
+import type { Finding, Resource } from '../../functions/core/model.js';
 
 /**
  * Normalized findings for routing and planning tests. The `fixture*` ones mirror the public samples in

@@ -1,4 +1,4 @@
-import type { ReportModel } from '../model.js';
+import type { ReportModel } from '../../../functions/report/model.js';
 
 const INSTANCE = 'arn:aws:ec2:us-east-1:123456789012:instance/i-99999999';
 const BUCKET = 'arn:aws:s3:::example-customer-exports';
