@@ -7,99 +7,44 @@ export interface ArnParts {
   account: string;
 }
 
-/**
- * The tag `quarantine-instance` puts on the isolation group when it creates it
- * (TagSpecifications in functions/actions/aws/quarantine-instance.ts): rule changes are
- * allowed on that group only, and the group may only be created carrying it.
- */
-export const ISOLATION_TAG = { key: 'cordon:purpose', value: 'isolation' } as const;
-
 type Conditions = Record<string, Record<string, string>>;
 interface Grant {
   resources: string[];
   conditions?: Conditions;
 }
 
+/** `{partition}`/`{account}` in the catalog's ARN templates → the policy's own (accounts are the one the policy lives in). */
+const fill = (template: string, p: ArnParts) => template.replaceAll('{partition}', p.partition).replaceAll('{account}', p.account);
+
 /**
- * Where each IAM action the catalog declares may act. Regions are `*` because the action
- * runner acts in the finding's region; accounts are the one the policy lives in (the Cordon
- * account, or the member account for the responder role). `*` resources are only used for
- * actions that support no resource-level permission; `why` says so and becomes the
- * cdk-nag acknowledgement reason.
+ * Each IAM action's grants across every AWS action that declares it: grants with the same
+ * conditions merge their resources, so one IAM action shared by two actions (ec2:CreateTags)
+ * is one grant covering both.
  */
-interface Scope {
-  grants: (p: ArnParts) => Grant[];
-  why: string;
+function scopesOf(parts: ArnParts): Map<string, { grants: Grant[]; why: string[] }> {
+  const scopes = new Map<string, { grants: Grant[]; why: string[] }>();
+  for (const spec of Object.values(ACTION_CATALOG)) {
+    if (spec.cloud !== 'aws') continue;
+    for (const permission of spec.permissions) {
+      if (!permission.grants || permission.grants.length === 0 || !permission.why) throw new UnscopedPermissionError(permission.action);
+      const scope = scopes.get(permission.action) ?? { grants: [], why: [] };
+      for (const g of permission.grants) {
+        const conditions = g.conditions as Conditions | undefined;
+        const same = scope.grants.find((x) => JSON.stringify(x.conditions ?? null) === JSON.stringify(conditions ?? null));
+        const resources = g.resources.map((r) => fill(r, parts));
+        if (same) same.resources.push(...resources.filter((r) => !same.resources.includes(r)));
+        else scope.grants.push({ resources, ...(conditions ? { conditions } : {}) });
+      }
+      if (!scope.why.includes(permission.why)) scope.why.push(permission.why);
+      scopes.set(permission.action, scope);
+    }
+  }
+  return scopes;
 }
-
-const ec2 = (p: ArnParts, type: string) => `arn:${p.partition}:ec2:*:${p.account}:${type}/*`;
-// EBS snapshot ARNs carry no account id.
-const snapshot = (p: ArnParts) => `arn:${p.partition}:ec2:*::snapshot/*`;
-const on = (resources: (p: ArnParts) => string[], why: string): Scope => ({ grants: (p) => [{ resources: resources(p) }], why });
-const isolationGroupOnly = (p: ArnParts): Grant[] => [
-  { resources: [ec2(p, 'security-group')], conditions: { StringEquals: { [`aws:ResourceTag/${ISOLATION_TAG.key}`]: ISOLATION_TAG.value } } },
-];
-
-const DESCRIBE = on(
-  () => ['*'],
-  'EC2 Describe* actions are read-only and scoped to "*" (most support no resource-level permissions); the runner reads the instance and its groups before acting.',
-);
-const ROLE = (p: ArnParts) => [`arn:${p.partition}:iam::${p.account}:role/*`];
-const USER = (p: ArnParts) => [`arn:${p.partition}:iam::${p.account}:user/*`];
-const BUCKET = (p: ArnParts) => [`arn:${p.partition}:s3:::*`];
-const HUB = (p: ArnParts) => [`arn:${p.partition}:securityhub:*:${p.account}:hub/default`];
-
-const SCOPES: Readonly<Record<string, Scope>> = {
-  'ec2:DescribeInstances': DESCRIBE,
-  'ec2:DescribeInstanceAttribute': DESCRIBE,
-  'ec2:DescribeSecurityGroups': DESCRIBE,
-  'ec2:DescribeSnapshots': DESCRIBE,
-  'ec2:CreateSecurityGroup': {
-    grants: (p) => [
-      { resources: [ec2(p, 'vpc')] },
-      { resources: [ec2(p, 'security-group')], conditions: { StringEquals: { [`aws:RequestTag/${ISOLATION_TAG.key}`]: ISOLATION_TAG.value } } },
-    ],
-    why: 'The isolation group is created in whichever VPC the compromised instance runs in, known only at run time; it must carry the isolation tag.',
-  },
-  'ec2:RevokeSecurityGroupEgress': {
-    grants: isolationGroupOnly,
-    why: 'Empties the isolation group (id known only at run time); the tag condition limits it to groups Cordon created for isolation.',
-  },
-  'ec2:RevokeSecurityGroupIngress': {
-    grants: isolationGroupOnly,
-    why: 'Empties the isolation group (id known only at run time); the tag condition limits it to groups Cordon created for isolation.',
-  },
-  'ec2:ModifyInstanceAttribute': on(
-    (p) => [ec2(p, 'instance'), ec2(p, 'security-group')],
-    'The compromised instance and its isolation group are known only at run time.',
-  ),
-  'ec2:ModifyNetworkInterfaceAttribute': on(
-    (p) => [ec2(p, 'network-interface'), ec2(p, 'security-group')],
-    'Moves each network interface of the compromised instance (known only at run time) into the isolation group.',
-  ),
-  'ec2:CreateSnapshots': on(
-    (p) => [ec2(p, 'instance'), ec2(p, 'volume'), snapshot(p)],
-    'Snapshots every volume of the compromised instance, known only at run time.',
-  ),
-  'ec2:CreateTags': on(
-    (p) => [ec2(p, 'instance'), ec2(p, 'security-group'), snapshot(p)],
-    'Tags the compromised instance, its isolation group and its evidence snapshots with the incident.',
-  ),
-  'iam:GetRole': on(ROLE, 'The compromised role is named by the finding, known only at run time.'),
-  'iam:GetRolePolicy': on(ROLE, 'Reads the revocation policy back on the compromised role, known only at run time.'),
-  'iam:PutRolePolicy': on(ROLE, 'Attaches the token-issue-time deny policy to the compromised role, known only at run time.'),
-  'iam:ListAccessKeys': on(USER, 'The owner of the compromised access key is known only at run time.'),
-  'iam:GetAccessKeyLastUsed': on(USER, 'The owner of the compromised access key is known only at run time.'),
-  'iam:UpdateAccessKey': on(USER, 'Deactivates the compromised access key, whose owner is known only at run time.'),
-  's3:GetBucketPublicAccessBlock': on(BUCKET, 'The exposed bucket is named by the finding, known only at run time (bucket ARNs carry no account id).'),
-  's3:PutBucketPublicAccessBlock': on(BUCKET, 'Blocks public access on the exposed bucket, known only at run time (bucket ARNs carry no account id).'),
-  'securityhub:GetFindings': on(HUB, 'Reads the finding back in the Security Hub of whichever region it came from.'),
-  'securityhub:BatchUpdateFindings': on(HUB, 'Updates findings in the Security Hub of whichever region the finding came from.'),
-};
 
 export class UnscopedPermissionError extends Error {
   constructor(readonly permission: string) {
-    super(`infra/permissions.ts: no resource scope for '${permission}' declared in the action catalog; add one`);
+    super(`functions/core/actions/catalog.ts: '${permission}' has no resource scope (grants and why); add one`);
     this.name = 'UnscopedPermissionError';
   }
 }
@@ -108,7 +53,7 @@ export class UnscopedPermissionError extends Error {
 export function catalogAwsPermissions(): string[] {
   const all = Object.values(ACTION_CATALOG)
     .filter((spec) => spec.cloud === 'aws')
-    .flatMap((spec) => spec.permissions);
+    .flatMap((spec) => spec.permissions.map((p) => p.action));
   return [...new Set(all)].sort();
 }
 
@@ -124,14 +69,15 @@ export interface ScopedStatement {
 /** The catalog's permissions grouped into statements, one per distinct resource set and condition. */
 export function responseStatements(parts: ArnParts): ScopedStatement[] {
   const groups = new Map<string, ScopedStatement>();
+  const scopes = scopesOf(parts);
   for (const permission of catalogAwsPermissions()) {
-    const scope = SCOPES[permission];
+    const scope = scopes.get(permission);
     if (!scope) throw new UnscopedPermissionError(permission);
-    for (const grant of scope.grants(parts)) {
+    for (const grant of scope.grants) {
       const key = JSON.stringify([grant.resources, grant.conditions ?? null]);
       const group = groups.get(key) ?? { sid: '', actions: [], resources: grant.resources, conditions: grant.conditions, why: [] };
       if (!group.actions.includes(permission)) group.actions.push(permission);
-      if (!group.why.includes(scope.why)) group.why.push(scope.why);
+      for (const why of scope.why) if (!group.why.includes(why)) group.why.push(why);
       groups.set(key, group);
     }
   }

@@ -169,19 +169,6 @@ export interface Rejected {
   reason: string;
 }
 
-/** Names fixed by DESIGN.md §3. */
-export const ACTION_NAMES = [
-  'quarantine-instance',
-  'snapshot-volumes',
-  'revoke-role-sessions',
-  'deactivate-access-key',
-  'block-s3-public-access',
-  'update-finding',
-  'quarantine-vm',
-  'snapshot-disks',
-  'revoke-user-sessions',
-  'block-storage-public-access',
-  'update-alert',
-  'open-clock',
-] as const;
-export type ActionName = (typeof ACTION_NAMES)[number];
+/** Names fixed by DESIGN.md §3, derived from the action catalog (the one home of every per-action fact). */
+import type { ActionName } from './actions/catalog.js';
+export { ACTION_NAMES, type ActionName } from './actions/catalog.js';

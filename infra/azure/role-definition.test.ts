@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTION_CATALOG } from '../../functions/core/actions/catalog.js';
+import { permissionNames } from '../../functions/core/actions/types.js';
 import { PROJECT_ROOT } from '../app.js';
 import { azureRbacOperations, graphAppRoles, renderRoleDefinition, ROLE_DEFINITION_FILE } from './role-definition.js';
 
@@ -15,7 +16,7 @@ describe('Azure custom role generated from the action catalog', () => {
   it('holds exactly the RBAC operations the azure actions declare, no wildcards, no Graph permissions', () => {
     const declared = Object.values(ACTION_CATALOG)
       .filter((spec) => spec.cloud === 'azure')
-      .flatMap((spec) => spec.permissions)
+      .flatMap(permissionNames)
       .filter((p) => p.startsWith('Microsoft.'));
     const role = JSON.parse(read(ROLE_DEFINITION_FILE)) as { Actions: string[]; DataActions: string[] };
     expect(role.Actions).toEqual([...new Set(declared)].sort());

@@ -1,4 +1,5 @@
 import { ACTION_CATALOG } from '../../functions/core/actions/catalog.js';
+import { permissionNames } from '../../functions/core/actions/types.js';
 
 /** Where the generated custom role lives; main.bicep loads it with loadJsonContent. */
 export const ROLE_DEFINITION_FILE = 'infra/azure/cordon-responder-role.json';
@@ -18,7 +19,7 @@ export interface AzureRoleDefinition {
 const azurePermissions = () =>
   Object.values(ACTION_CATALOG)
     .filter((spec) => spec.cloud === 'azure')
-    .flatMap((spec) => spec.permissions);
+    .flatMap(permissionNames);
 
 /** Exactly the Azure RBAC operations the azure actions declare (Graph permissions are not RBAC). */
 export function azureRbacOperations(): string[] {

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AwsContext } from '../../adapters/aws/clients.js';
 import { instanceIdOf } from '../../adapters/aws/targets.js';
-import { actionSpec } from '../../core/actions/catalog.js';
+import { actionSpec, ISOLATION_TAG } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import { withInstance } from './instance.js';
@@ -46,7 +46,7 @@ async function createIsolationGroup(ec2: EC2Client, vpcId: string): Promise<{ gr
         GroupName: ISOLATION_GROUP_NAME,
         Description: ISOLATION_DESCRIPTION,
         VpcId: vpcId,
-        TagSpecifications: [{ ResourceType: 'security-group', Tags: toTagList({ Name: ISOLATION_GROUP_NAME, 'cordon:purpose': 'isolation' }) }],
+        TagSpecifications: [{ ResourceType: 'security-group', Tags: toTagList({ Name: ISOLATION_GROUP_NAME, [ISOLATION_TAG.key]: ISOLATION_TAG.value }) }],
       }),
     );
     // A new VPC group comes with the allow-all egress rule; read it back so it can be revoked.

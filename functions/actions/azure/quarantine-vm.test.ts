@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { permissionNames } from '../../core/actions/types.js';
 import { ISOLATION_NSG, quarantineVm } from './quarantine-vm.js';
 import { RG, SUB, VM_ID, actionInput, startAzureSim, type AzureSim } from './test-support.js';
 
@@ -98,7 +99,7 @@ describe('quarantine-vm against the simulated estate', () => {
 
   it('plans exactly the RBAC operations its spec declares', () => {
     const planned = quarantineVm.plannedCalls(input).map((c) => c.operation);
-    for (const op of planned) expect(quarantineVm.spec.permissions).toContain(op);
+    for (const op of planned) expect(permissionNames(quarantineVm.spec)).toContain(op);
     expect(planned).toContain('Microsoft.Network/networkInterfaces/write');
   });
 });

@@ -1,11 +1,47 @@
-import type { ActionName } from '../model.js';
-import type { ActionSpec } from './types.js';
+import type { ActionSpec, Permission, PermissionGrant } from './types.js';
 
 /**
- * The one place an action's static facts live. The planner reads targets and phases,
- * the infra derives least-privilege policies from `permissions`, the CLI prints `summary`.
+ * The tag `quarantine-instance` puts on the isolation group when it creates it: the IAM grants
+ * below allow rule changes on that group only, and let the group be created only carrying it.
  */
-export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: K } } = {
+export const ISOLATION_TAG = { key: 'cordon:purpose', value: 'isolation' } as const;
+
+// ARN templates; the infra fills in `{partition}` and `{account}` (regions are `*` because the
+// action runner acts in the finding's region).
+const ec2 = (type: string) => `arn:{partition}:ec2:*:{account}:${type}/*`;
+// EBS snapshot ARNs carry no account id.
+const SNAPSHOT = 'arn:{partition}:ec2:*::snapshot/*';
+const ROLE = 'arn:{partition}:iam::{account}:role/*';
+const USER = 'arn:{partition}:iam::{account}:user/*';
+const BUCKET = 'arn:{partition}:s3:::*';
+const HUB = 'arn:{partition}:securityhub:*:{account}:hub/default';
+
+/** An IAM action scoped to `resources`; `why` says why the wildcard in them is unavoidable. */
+const iam = (action: string, resources: readonly string[], why: string, conditions?: PermissionGrant['conditions']): Permission => ({
+  action,
+  grants: [{ resources, ...(conditions ? { conditions } : {}) }],
+  why,
+});
+const DESCRIBE_WHY =
+  'EC2 Describe* actions are read-only and scoped to "*" (most support no resource-level permissions); the runner reads the instance and its groups before acting.';
+const describe = (action: string) => iam(action, ['*'], DESCRIBE_WHY);
+const isolationGroupOnly = (action: string) =>
+  iam(
+    action,
+    [ec2('security-group')],
+    'Empties the isolation group (id known only at run time); the tag condition limits it to groups Cordon created for isolation.',
+    { StringEquals: { [`aws:ResourceTag/${ISOLATION_TAG.key}`]: ISOLATION_TAG.value } },
+  );
+/** Azure RBAC operations and Graph permissions: the role is assigned at a scope, so they carry none here. */
+const rbac = (...actions: string[]): Permission[] => actions.map((action) => ({ action }));
+
+/**
+ * The one place an action's static facts live: targets and phase (the planner), permissions
+ * with their scopes and conditions (the infra derives least privilege from them), the mutating
+ * call (fault tests), unsupported-target hints and unfit targets (the planner), whether it can
+ * be released, and the summary the CLI prints. `ActionName` is derived from the keys.
+ */
+const CATALOG = {
   'quarantine-instance': {
     name: 'quarantine-instance',
     cloud: 'aws',
@@ -13,16 +49,29 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     targets: ['AwsEc2Instance'],
     summary: 'Replace the instance\'s security groups with a rule-less isolation group, enable termination protection, tag it',
     permissions: [
-      'ec2:DescribeInstances',
-      'ec2:DescribeInstanceAttribute',
-      'ec2:DescribeSecurityGroups',
-      'ec2:CreateSecurityGroup',
-      'ec2:RevokeSecurityGroupEgress',
-      'ec2:RevokeSecurityGroupIngress',
-      'ec2:ModifyInstanceAttribute',
-      'ec2:ModifyNetworkInterfaceAttribute',
-      'ec2:CreateTags',
+      describe('ec2:DescribeInstances'),
+      describe('ec2:DescribeInstanceAttribute'),
+      describe('ec2:DescribeSecurityGroups'),
+      {
+        action: 'ec2:CreateSecurityGroup',
+        grants: [
+          { resources: [ec2('vpc')] },
+          { resources: [ec2('security-group')], conditions: { StringEquals: { [`aws:RequestTag/${ISOLATION_TAG.key}`]: ISOLATION_TAG.value } } },
+        ],
+        why: 'The isolation group is created in whichever VPC the compromised instance runs in, known only at run time; it must carry the isolation tag.',
+      },
+      isolationGroupOnly('ec2:RevokeSecurityGroupEgress'),
+      isolationGroupOnly('ec2:RevokeSecurityGroupIngress'),
+      iam('ec2:ModifyInstanceAttribute', [ec2('instance'), ec2('security-group')], 'The compromised instance and its isolation group are known only at run time.'),
+      iam(
+        'ec2:ModifyNetworkInterfaceAttribute',
+        [ec2('network-interface'), ec2('security-group')],
+        'Moves each network interface of the compromised instance (known only at run time) into the isolation group.',
+      ),
+      iam('ec2:CreateTags', [ec2('instance'), ec2('security-group')], 'Tags the compromised instance and its isolation group with the incident.'),
     ],
+    mutatingCall: 'ec2:ModifyInstanceAttribute',
+    releasable: true,
   },
   'snapshot-volumes': {
     name: 'snapshot-volumes',
@@ -30,7 +79,14 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'preserve',
     targets: ['AwsEc2Instance'],
     summary: 'Take a crash-consistent, tagged snapshot of every attached EBS volume',
-    permissions: ['ec2:DescribeInstances', 'ec2:DescribeSnapshots', 'ec2:CreateSnapshots', 'ec2:CreateTags'],
+    permissions: [
+      describe('ec2:DescribeInstances'),
+      describe('ec2:DescribeSnapshots'),
+      iam('ec2:CreateSnapshots', [ec2('instance'), ec2('volume'), SNAPSHOT], 'Snapshots every volume of the compromised instance, known only at run time.'),
+      iam('ec2:CreateTags', [SNAPSHOT], 'Tags the evidence snapshots (ids known only at run time) with the incident.'),
+    ],
+    mutatingCall: 'ec2:CreateSnapshots',
+    releasable: false,
   },
   'revoke-role-sessions': {
     name: 'revoke-role-sessions',
@@ -38,7 +94,13 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'contain',
     targets: ['AwsIamRole'],
     summary: 'Deny every session issued before now with an inline policy on aws:TokenIssueTime',
-    permissions: ['iam:GetRole', 'iam:GetRolePolicy', 'iam:PutRolePolicy'],
+    permissions: [
+      iam('iam:GetRole', [ROLE], 'The compromised role is named by the finding, known only at run time.'),
+      iam('iam:GetRolePolicy', [ROLE], 'Reads the revocation policy back on the compromised role, known only at run time.'),
+      iam('iam:PutRolePolicy', [ROLE], 'Attaches the token-issue-time deny policy to the compromised role, known only at run time.'),
+    ],
+    mutatingCall: 'iam:PutRolePolicy',
+    releasable: true,
   },
   'deactivate-access-key': {
     name: 'deactivate-access-key',
@@ -46,7 +108,15 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'contain',
     targets: ['AwsIamAccessKey'],
     summary: 'Set the access key Inactive',
-    permissions: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:UpdateAccessKey'],
+    permissions: [
+      iam('iam:GetAccessKeyLastUsed', [USER], 'The owner of the compromised access key is known only at run time.'),
+      iam('iam:ListAccessKeys', [USER], 'The owner of the compromised access key is known only at run time.'),
+      iam('iam:UpdateAccessKey', [USER], 'Deactivates the compromised access key, whose owner is known only at run time.'),
+    ],
+    mutatingCall: 'iam:UpdateAccessKey',
+    unfitTarget: (target) =>
+      target.id.startsWith('ASIA') ? `${target.id} is a temporary (STS) key, which cannot be deactivated; revoking the role's sessions covers it` : undefined,
+    releasable: true,
   },
   'block-s3-public-access': {
     name: 'block-s3-public-access',
@@ -54,7 +124,17 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'contain',
     targets: ['AwsS3Bucket'],
     summary: 'Turn on all four S3 Block Public Access settings, recording the previous ones',
-    permissions: ['s3:GetBucketPublicAccessBlock', 's3:PutBucketPublicAccessBlock'],
+    permissions: [
+      iam('s3:GetBucketPublicAccessBlock', [BUCKET], 'The exposed bucket is named by the finding, known only at run time (bucket ARNs carry no account id).'),
+      iam('s3:PutBucketPublicAccessBlock', [BUCKET], 'Blocks public access on the exposed bucket, known only at run time (bucket ARNs carry no account id).'),
+    ],
+    // The S3 API operation; its IAM action is s3:PutBucketPublicAccessBlock.
+    mutatingCall: 's3:PutPublicAccessBlock',
+    unsupportedHints: {
+      AwsAccount:
+        'an account-level finding (e.g. Security Hub S3.1): turn on the account\'s S3 Block Public Access (s3control:PutPublicAccessBlock) by hand',
+    },
+    releasable: true,
   },
   'update-finding': {
     name: 'update-finding',
@@ -62,7 +142,12 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'notify',
     targets: ['finding'],
     summary: 'Set the Security Hub finding\'s workflow status to NOTIFIED with a note naming the incident',
-    permissions: ['securityhub:GetFindings', 'securityhub:BatchUpdateFindings'],
+    permissions: [
+      iam('securityhub:GetFindings', [HUB], 'Reads the finding back in the Security Hub of whichever region it came from.'),
+      iam('securityhub:BatchUpdateFindings', [HUB], 'Updates findings in the Security Hub of whichever region the finding came from.'),
+    ],
+    mutatingCall: 'securityhub:BatchUpdateFindings',
+    releasable: true,
   },
   'quarantine-vm': {
     name: 'quarantine-vm',
@@ -70,14 +155,16 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'contain',
     targets: ['Microsoft.Compute/virtualMachines'],
     summary: 'Associate a deny-all network security group with each of the VM\'s NICs, recording the original ones',
-    permissions: [
+    permissions: rbac(
       'Microsoft.Compute/virtualMachines/read',
       'Microsoft.Network/networkInterfaces/read',
       'Microsoft.Network/networkInterfaces/write',
       'Microsoft.Network/networkSecurityGroups/read',
       'Microsoft.Network/networkSecurityGroups/write',
       'Microsoft.Network/networkSecurityGroups/join/action',
-    ],
+    ),
+    mutatingCall: 'Microsoft.Network/networkInterfaces/write',
+    releasable: true,
   },
   'snapshot-disks': {
     name: 'snapshot-disks',
@@ -85,12 +172,14 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'preserve',
     targets: ['Microsoft.Compute/virtualMachines'],
     summary: 'Take a tagged, incremental snapshot of the VM\'s OS and data disks',
-    permissions: [
+    permissions: rbac(
       'Microsoft.Compute/virtualMachines/read',
       'Microsoft.Compute/disks/read',
       'Microsoft.Compute/snapshots/read',
       'Microsoft.Compute/snapshots/write',
-    ],
+    ),
+    mutatingCall: 'Microsoft.Compute/snapshots/write',
+    releasable: false,
   },
   'revoke-user-sessions': {
     name: 'revoke-user-sessions',
@@ -99,7 +188,9 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     targets: ['Microsoft.Graph/users'],
     summary: 'Revoke the Entra user\'s refresh tokens and session cookies (Graph revokeSignInSessions)',
     // User.Read.All: the action reads signInSessionsValidFromDateTime before and after revoking.
-    permissions: ['graph:User.RevokeSessions.All', 'graph:User.Read.All'],
+    permissions: rbac('graph:User.RevokeSessions.All', 'graph:User.Read.All'),
+    mutatingCall: 'graph:revokeSignInSessions',
+    releasable: true,
   },
   'block-storage-public-access': {
     name: 'block-storage-public-access',
@@ -107,7 +198,9 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'contain',
     targets: ['Microsoft.Storage/storageAccounts'],
     summary: 'Set allowBlobPublicAccess to false on the storage account, recording the previous value',
-    permissions: ['Microsoft.Storage/storageAccounts/read', 'Microsoft.Storage/storageAccounts/write'],
+    permissions: rbac('Microsoft.Storage/storageAccounts/read', 'Microsoft.Storage/storageAccounts/write'),
+    mutatingCall: 'Microsoft.Storage/storageAccounts/write',
+    releasable: true,
   },
   'update-alert': {
     name: 'update-alert',
@@ -115,7 +208,9 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     phase: 'notify',
     targets: ['finding'],
     summary: 'Mark the Defender for Cloud alert InProgress, naming the incident',
-    permissions: ['Microsoft.Security/locations/alerts/read', 'Microsoft.Security/locations/alerts/inProgress/action'],
+    permissions: rbac('Microsoft.Security/locations/alerts/read', 'Microsoft.Security/locations/alerts/inProgress/action'),
+    mutatingCall: 'Microsoft.Security/locations/alerts/inProgress/action',
+    releasable: true,
   },
   'open-clock': {
     name: 'open-clock',
@@ -124,8 +219,17 @@ export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec & { name: 
     targets: ['incident'],
     summary: 'Open the GDPR Art. 33 72-hour clock (and NIS2 Art. 23 clocks where in scope)',
     permissions: [],
+    releasable: true,
   },
-};
+} as const satisfies { readonly [name: string]: ActionSpec<string> };
+
+/** Action names (DESIGN.md §3), derived from the catalog. */
+export type ActionName = keyof typeof CATALOG;
+
+export const ACTION_CATALOG: { readonly [K in ActionName]: ActionSpec<K> } = CATALOG;
+
+/** Every action name, in catalog order (for zod enums). */
+export const ACTION_NAMES = Object.keys(CATALOG) as [ActionName, ...ActionName[]];
 
 export function actionSpec(name: ActionName): ActionSpec {
   return ACTION_CATALOG[name];

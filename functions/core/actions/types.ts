@@ -65,14 +65,55 @@ export interface PlannedCall {
   request: Record<string, unknown>;
 }
 
-/** Static facts about an action: pure, importable by the planner and the infra. */
-export interface ActionSpec {
-  name: ActionName;
+/** IAM condition block (`{ StringEquals: { 'aws:ResourceTag/k': 'v' } }`). */
+export type IamConditions = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/**
+ * Where one IAM action may act: ARN templates with `{partition}` and `{account}` placeholders
+ * (the infra fills them in), and optional conditions.
+ */
+export interface PermissionGrant {
+  resources: readonly string[];
+  conditions?: IamConditions;
+}
+
+/**
+ * One permission an action needs. AWS IAM actions carry their resource scope (`grants`) and
+ * `why` a wildcard is unavoidable (the cdk-nag acknowledgement reason); a missing scope stops
+ * synth. Azure RBAC operations and `graph:<permission>` carry none: the role definition is
+ * assigned at a scope by the operator.
+ */
+export interface Permission {
+  action: string;
+  grants?: readonly PermissionGrant[];
+  why?: string;
+}
+
+/** Static facts about an action, all of them: pure, importable by the planner, the infra and the tests. */
+export interface ActionSpec<N extends string = ActionName> {
+  name: N;
   cloud: 'aws' | 'azure' | 'cordon';
   phase: Phase;
   /** Target types the action accepts. */
   targets: readonly (ResourceType | 'finding' | 'incident')[];
   summary: string;
   /** IAM actions (aws), Azure RBAC operations and `graph:<permission>` (azure). Least privilege derives from these. */
-  permissions: readonly string[];
+  permissions: readonly Permission[];
+  /**
+   * The call that changes the cloud, named as the simulated estate names operations
+   * (`ec2:ModifyInstanceAttribute`, `Microsoft.Network/networkInterfaces/write`, `graph:revokeSignInSessions`);
+   * fault tests force their faults on it. None for actions that only change Cordon's own records.
+   */
+  mutatingCall?: string;
+  /** Why a finding's resource of another type is left alone, where there is more to say than the type (by resource type). */
+  unsupportedHints?: Readonly<Partial<Record<ResourceType, string>>>;
+  /** A target of the right type that the action still cannot take: the reason, or undefined when it can. */
+  unfitTarget?: (target: { type: ResourceType; id: string }) => string | undefined;
+  /** Whether `cordon release` can undo it from its recorded before-state (DESIGN.md §3: preservation cannot). */
+  releasable: boolean;
+}
+
+/** The permission names an action declares, without their scopes. */
+export function permissionNames(spec: Pick<ActionSpec<string>, 'permissions'>): string[] {
+  return spec.permissions.map((p) => p.action);
 }

@@ -1,4 +1,4 @@
-import { ACTION_CATALOG } from '../actions/catalog.js';
+import { ACTION_CATALOG, actionSpec } from '../actions/catalog.js';
 import { clocksFor } from '../clocks/clocks.js';
 import { incidentId, stepId } from '../incident-id.js';
 import {
@@ -63,20 +63,11 @@ const FINDING_HANDLE: Partial<Record<ActionName, 'productArn' | 'alertResourceId
   'update-alert': 'alertResourceId',
 };
 
-/** Why a resource the playbook cannot act on is left alone, where there is more to say than the type. */
-const UNSUPPORTED_HINTS: Readonly<Record<string, string>> = {
-  'block-s3-public-access|AwsAccount':
-    'an account-level finding (e.g. Security Hub S3.1): turn on the account\'s S3 Block Public Access (s3control:PutPublicAccessBlock) by hand',
-};
-
-/** A target of the right type that the action still cannot take, and why. */
+/** A target of the right type that the action still cannot take, and why (the catalog entry says what is action-specific). */
 function unfitTarget(action: ActionName, r: Resource): string | undefined {
   const malformed = malformedTargetId(r.id);
   if (malformed) return `${action} will not act: ${malformed}`;
-  if (action === 'deactivate-access-key' && r.id.startsWith('ASIA')) {
-    return `${r.id} is a temporary (STS) key, which cannot be deactivated; revoking the role's sessions covers it`;
-  }
-  return undefined;
+  return actionSpec(action).unfitTarget?.(r);
 }
 
 interface Candidate {
@@ -134,7 +125,7 @@ function candidates(finding: Finding, playbook: Playbook, id: string, unsupporte
     // Nothing here for this step: name what the finding does point at, unless another step handles it.
     for (const r of finding.resources) {
       if (covered.has(r.id)) continue;
-      const hint = UNSUPPORTED_HINTS[`${step.action}|${r.type}`];
+      const hint = actionSpec(step.action).unsupportedHints?.[r.type];
       const c = { ...base, target: { type: r.type, id: r.id } };
       unsupported.push(skip(c, 'unsupported-target', `${step.action} acts on ${types.join(', ')}; ${r.id} is ${r.type}${hint ? `, ${hint}` : ''}`));
     }
