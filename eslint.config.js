@@ -59,4 +59,15 @@ export default tseslint.config(
     files: [CORE_FILE_EDGE],
     rules: { 'no-restricted-imports': ['error', { patterns: [CORE_SDKS, coreStaysInCore(1, { tests: false })] }] },
   },
+  {
+    // The Azure Function App is its own host: shared cloud wiring lives in functions/adapters/aws,
+    // never in the Lambda handlers (their runtime would ride into the Function App bundle).
+    files: ['functions/handlers/azure/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../aws', '../aws/**', '**/handlers/aws', '**/handlers/aws/**'], message: 'functions/handlers/azure must not import functions/handlers/aws: share wiring through functions/adapters/aws.' }] },
+      ],
+    },
+  },
 );

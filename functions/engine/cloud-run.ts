@@ -1,3 +1,4 @@
+import { executionArnFor } from '../adapters/aws/start-execution.js';
 import { DescribeExecutionCommand, ExecutionAlreadyExists, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 
 /**
@@ -54,10 +55,6 @@ function parseJson(text: string | undefined): unknown {
 }
 
 /** The execution ARN Step Functions gives a named execution of a state machine. */
-export function executionArnFor(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-}
-
 /** `entered` is the state most recently entered: task failures name no state themselves. */
 function finished(e: HistoryEvent, entered: string): StateFinished | undefined {
   const at = (e.timestamp ?? new Date(0)).toISOString();

@@ -8,7 +8,7 @@ import type { StateMachine } from '../../workflows/asl.js';
 import { workflowInput, type StepInput } from '../../workflows/input.js';
 import { runWorkflow, type ApprovalAnswer, type ApprovalRequest, type EscalationSummary, type StepEvent } from '../../workflows/runner.js';
 import type { PlannedFinding } from './planning.js';
-import { runClaimed } from './claimed-step.js';
+import { runStep, type LiveSafetyCheck } from './run-step.js';
 
 /** One step as the responder reports it (the tabletop JSON's `steps[]`). */
 export interface StepReport {
@@ -52,6 +52,8 @@ export interface ResponderDeps {
   definitionFor(playbookId: string): StateMachine;
   /** Runs one action on one target (the action runner: registry + cloud clients). */
   executeAction(input: StepInput): Promise<ActionResult>;
+  /** Live safety checks every step passes before it acts (engine/run-step.ts). */
+  checks?: readonly LiveSafetyCheck[];
   /** The calls the (simulated) cloud served for a step, when known. */
   callsFor?(incidentId: string, stepId: string): string[];
   requestApproval?(req: ApprovalRequest): Promise<ApprovalAnswer>;
@@ -64,8 +66,9 @@ export interface ResponderDeps {
 
 /**
  * Record → run → record, for one planned finding: the incident is stored and audited, its
- * workflow runs (the same ASL the cloud runs), every step is claimed before it acts so a
- * redelivery or a second process never applies an effect twice, and evidence is filed.
+ * workflow runs (the same ASL the cloud runs), every step goes through the step engine in
+ * process (engine/run-step.ts: claimed before it acts so a redelivery or a second process never
+ * applies an effect twice, audited, its evidence filed).
  */
 export async function respond(planned: PlannedFinding, deps: ResponderDeps): Promise<IncidentReport> {
   const { incident, ingested } = planned;
@@ -106,7 +109,7 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
   const summaries = new Map<string, string>();
   const outcome = await runWorkflow(deps.definitionFor(incident.playbook), workflowInput(incident, deps.mode), {
     runAction: async (input) => {
-      const result = await runClaimed(input, deps, actor);
+      const result = await runStep(input, deps);
       summaries.set(input.stepId, 'summary' in result ? result.summary : result.message);
       return result;
     },

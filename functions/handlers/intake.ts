@@ -1,12 +1,13 @@
 import { incidentId } from '../core/incident-id.js';
 import type { IngestResult } from '../core/findings/ingest.js';
-import type { Incident, IngestedFinding, Mode, Rejected } from '../core/model.js';
+import type { IngestedFinding, Mode, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
 import { planIncident, planSettings } from '../core/plan/plan.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
-import { workflowInput, type WorkflowInput } from '../../workflows/input.js';
+import { workflowInput } from '../../workflows/input.js';
+import type { StartOutcome, WorkflowStarter } from '../adapters/aws/start-execution.js';
 
 /**
  * The cloud edges' common intake (Lambda `ingest`, Azure Function `ingest`): plan each finding in
@@ -15,16 +16,6 @@ import { workflowInput, type WorkflowInput } from '../../workflows/input.js';
  * whole event with the reasons, so nothing a sender delivered is lost silently — a rule target's
  * dead-letter queue only catches delivery failures, never events Cordon refused.
  */
-
-export type StartOutcome =
-  | { status: 'started'; executionArn: string }
-  /** Step Functions answered with the execution already running for that name and input (idempotent start). */
-  | { status: 'already-running'; executionArn: string }
-  /** Step Functions refused the name: the incident's execution exists (closed, or with another input). */
-  | { status: 'duplicate'; executionArn: string };
-
-/** Starts the incident's workflow; the name is derived from the incident id, so a redelivery is refused by the engine itself. */
-export type WorkflowStarter = (incident: Incident, input: WorkflowInput) => Promise<StartOutcome>;
 
 export interface IntakeDeps {
   store: CaseStore;

@@ -8,19 +8,18 @@ import { createAwsClients } from '../../adapters/aws/clients.js';
 import type { ActionResult, ErrorClass } from '../../core/actions/types.js';
 import { AWS_ACTIONS } from '../../actions/aws/index.js';
 import { dispatchActions } from '../../actions/dispatch.js';
-import { runClaimed } from '../../engine/claimed-step.js';
+import { runStep } from '../../engine/run-step.js';
 import { stepCorrelation } from '../../core/correlation.js';
-import { cordonActor } from '../../records/evidence.js';
 import type { StepInput } from '../../../workflows/input.js';
 import { parseStepInput } from '../step-input.js';
 import { cloudRecords, logger, metrics, ownAccount } from './runtime.js';
 
 /**
  * The Task target of every AWS (and Cordon) action state: one action on one target. In another
- * account it first assumes `CordonResponder` there with the deployment's external id. The step
- * is claimed in the case store before it acts and its result recorded (engine/responder.ts
- * `runClaimed`, shared with the local engine); a failed result is thrown as `Cordon.<ErrorClass>`,
- * the error name the state machine's Retry and Catch match (workflows/compile.ts).
+ * account it first assumes `CordonResponder` there with the deployment's external id. A thin
+ * adapter around the step engine (engine/run-step.ts `runStep`, shared with the Azure Function
+ * and the local engine): a failed result is thrown as `Cordon.<ErrorClass>`, the error name the
+ * state machine's Retry and Catch match (workflows/compile.ts).
  */
 
 export class ActionFailedError extends Error {
@@ -79,7 +78,7 @@ export async function runAction(event: unknown, context: Pick<Context, 'invokedF
     cordon: () => ({ store, now }),
   });
 
-  const result = await runClaimed(input, { store, audit, evidence, executeAction, now }, cordonActor(input.mode));
+  const result = await runStep(input, { store, audit, evidence, executeAction, now });
   logger.info('step', { incidentId: input.incidentId, stepId: input.stepId, status: result.status, ...(result.status === 'failed' ? { errorClass: result.errorClass } : {}) });
   metrics.addMetric(result.status === 'failed' ? 'StepsFailed' : 'StepsDone', MetricUnit.Count, 1);
   if (result.status === 'failed') throw new ActionFailedError(result.errorClass, result.message);

@@ -17,7 +17,7 @@ import { handler as actionRunner } from './action-runner.js';
 import { handler as approval } from './approval.js';
 import { handler as ingest } from './ingest.js';
 import { sendDueReminders } from './clock-reminder.js';
-import { S3AuditSink } from './s3-audit-sink.js';
+import { S3AuditSink } from '../../adapters/aws/s3-audit-sink.js';
 import { s3ObjectPuts, stsAssumeRole, type RecordedAssumeRole, type RecordedPut } from './test-services.js';
 
 /**

@@ -9,7 +9,7 @@ import { handlerPlaybooks } from '../playbooks.js';
 import { required } from './env.js';
 import { envelope, type ParsedEnvelope } from './eventbridge.js';
 import { cloudRecords, logger, metrics, type LambdaEntry } from './runtime.js';
-import { stepFunctionsStarter } from './start-execution.js';
+import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
 
 /**
  * EventBridge → Cordon: GuardDuty findings, Security Hub `Imported` and `Custom Action` events.

@@ -5,12 +5,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { AuditTrail } from '../../records/audit-log.js';
-import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
-import { EvidenceStore } from '../../records/evidence.js';
-import type { CaseStore } from '../../records/case-store.js';
+import { openCloudRecords, type CloudRecords as Records } from '../../adapters/aws/records.js';
 import { readHandlerEnv, required, type HandlerEnv } from './env.js';
-import { S3AuditSink } from './s3-audit-sink.js';
 
 /**
  * What every Cordon Lambda shares, built once per execution environment: configuration, the
@@ -19,11 +15,8 @@ import { S3AuditSink } from './s3-audit-sink.js';
  * manifest working copy, and Powertools logging and metrics. SDK clients take region,
  * credentials and endpoint from the Lambda environment (AWS_ENDPOINT_URL in tests).
  */
-export interface CloudRecords {
+export interface CloudRecords extends Records {
   env: HandlerEnv;
-  store: CaseStore;
-  audit: AuditTrail;
-  evidence: EvidenceStore;
 }
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'cordon' });
@@ -34,14 +27,14 @@ let records: CloudRecords | undefined;
 export function cloudRecords(): CloudRecords {
   if (!records) {
     const env = readHandlerEnv();
-    const home = env.CORDON_HOME ?? join(tmpdir(), 'cordon');
-    const sinks = env.CORDON_AUDIT_BUCKET ? [new S3AuditSink(new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }), env.CORDON_AUDIT_BUCKET)] : [];
-    const store = new DynamoCaseStore({ client: new DynamoDBClient({}), tableName: required(env, 'CORDON_CASE_TABLE') });
     records = {
       env,
-      store,
-      audit: store.auditTrail({ sinks }),
-      evidence: new EvidenceStore(home),
+      ...openCloudRecords({
+        dynamo: new DynamoDBClient({}),
+        tableName: required(env, 'CORDON_CASE_TABLE'),
+        ...(env.CORDON_AUDIT_BUCKET ? { auditBucket: { s3: new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }), name: env.CORDON_AUDIT_BUCKET } } : {}),
+        home: env.CORDON_HOME ?? join(tmpdir(), 'cordon'),
+      }),
     };
   }
   return records;

@@ -1,15 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ACTION_CATALOG } from '../../core/actions/catalog.js';
-import type { ActionResult, ErrorClass } from '../../core/actions/types.js';
-import type { StepInput } from '../../../workflows/input.js';
+import type { ErrorClass } from '../../core/actions/types.js';
+import { runStep, type RunStepDeps } from '../../engine/run-step.js';
 import { parseStepInput } from '../step-input.js';
 
 /**
  * The Azure action runner behind `POST /api/actions`: the Step Functions HTTP Task of every
  * Azure action state calls it through an EventBridge connection that presents the shared secret
- * in `x-cordon-runner-secret`. It runs one Azure action through the action registry and answers
- * per workflows/compile.ts: 200 with the ActionResult for succeeded / skipped; for a failed
+ * in `x-cordon-runner-secret`. A thin adapter around the step engine (engine/run-step.ts
+ * `runStep`, the one the Lambda and the local engine run): the step is claimed in the case store,
+ * audited and its evidence filed exactly like an AWS step. It answers per workflows/compile.ts: 200 with the ActionResult for succeeded / skipped; for a failed
  * result 429 (Throttled), 503 (Transient) or 504 (Timeout) — Step Functions retries those as
  * `States.Http.StatusCode.<code>` — and a non-retryable 4xx / 500 otherwise.
  */
@@ -29,8 +30,8 @@ const FAILED_STATUS: Record<ErrorClass, number> = {
 export interface AzureRunnerDeps {
   /** The shared secret (Key Vault reference `CORDON_RUNNER_SECRET`). */
   secret: string;
-  /** Runs one action: the registry with Azure clients for the step's subscription. */
-  run(input: StepInput): Promise<ActionResult>;
+  /** The step engine's records (the deployment's DynamoDB case store and audit chain) and its action runner (Azure actions, Azure clients for the step's subscription). */
+  step: RunStepDeps;
 }
 
 /** Compares digests, so neither the content nor the length of the secret leaks through timing. */
@@ -61,7 +62,7 @@ export async function runAzureAction(request: HttpRequest, context: InvocationCo
   if (ACTION_CATALOG[input.action].cloud !== 'azure') {
     return problem(400, 'InvalidInput', `action: ${input.action} is not an Azure action (the Lambda action runner runs it)`);
   }
-  const result = await deps.run(input);
+  const result = await runStep(input, deps.step);
   context.log(`action ${input.action} ${input.target.id}: ${result.status}`);
   if (result.status !== 'failed') return { status: 200, jsonBody: result };
   return { status: FAILED_STATUS[result.errorClass], jsonBody: { error: `Cordon.${result.errorClass}`, errorClass: result.errorClass, message: result.message } };

@@ -9,6 +9,7 @@ import { SIM_CREDENTIALS } from '../../adapters/aws/clients.js';
 import { createAzureClients } from '../../adapters/azure/clients.js';
 import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
 import { createActionExecutor } from '../../actions/registry.js';
+import type { TableAuditTrail } from '../../records/table-audit-trail.js';
 import { ingestValue } from '../../core/findings/ingest.js';
 import { AuditLog } from '../../records/audit-log.js';
 import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
@@ -19,7 +20,7 @@ import { createStepFunctionsSimService } from '../../../test/support/sim/stepfun
 import { addAzureSeed, createAzureEstateState, createAzureSimServices, seedFromFinding } from '../../sim/azure/index.js';
 import { startSimServer, type RunningSimServer } from '../../sim/server.js';
 import { stepsOf, type StepInput, type WorkflowInput } from '../../../workflows/input.js';
-import { stepFunctionsStarter } from '../aws/start-execution.js';
+import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
 import { intake } from '../intake.js';
 import { handlerPlaybooks } from '../playbooks.js';
 import { RUNNER_SECRET_HEADER, runAzureAction, type AzureRunnerDeps } from './actions.js';
@@ -56,11 +57,34 @@ function realAlertCloudEvent(): Record<string, unknown> {
   return event;
 }
 
+/** The Azure estate the Defender alerts describe: their VM and the Graph alert. */
+function azureEstate(): ReturnType<typeof createAzureEstateState> {
+  const azure = createAzureEstateState();
+  for (const f of ingestValue(realAlertCloudEvent(), 'fixture').findings) addAzureSeed(azure, seedFromFinding(f.finding));
+  addAzureSeed(azure, { graphAlerts: [readJson<{ id: string }>('graph/alert-get.json')] });
+  return azure;
+}
+
+/** The runner as the Function App wires it in the cloud: Azure actions only, records in the deployment's DynamoDB case store. */
+function runnerWiredTo(endpoint: string, home: string): AzureRunnerDeps {
+  const executeAction = createActionExecutor({
+    aws: () => {
+      throw new Error('not here');
+    },
+    cordon: () => {
+      throw new Error('not here');
+    },
+    azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: `${i.incidentId}/${i.stepId}`, endpoint }), now: () => new Date() }),
+  });
+  return { secret: SECRET, step: { store, audit: store.auditTrail({ sinks: [] }), evidence: new EvidenceStore(home), executeAction, now: () => new Date() } };
+}
+
 const sfnService = createStepFunctionsSimService();
 let server: RunningSimServer;
 let store: DynamoCaseStore;
 let ingestDeps: AzureIngestDeps;
 let runnerDeps: AzureRunnerDeps;
+let home: string;
 
 const context = () => new InvocationContext({ functionName: 'test', invocationId: `inv-${Math.random().toString(16).slice(2)}`, logHandler: () => undefined });
 
@@ -69,11 +93,8 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
 }
 
 beforeAll(async () => {
-  const azure = createAzureEstateState();
-  for (const f of ingestValue(realAlertCloudEvent(), 'fixture').findings) addAzureSeed(azure, seedFromFinding(f.finding));
-  addAzureSeed(azure, { graphAlerts: [readJson<{ id: string }>('graph/alert-get.json')] });
   server = await startSimServer({
-    services: [new DynamoDbSimService(), sfnService, ...createAwsSimServices(createAwsEstate()), ...createAzureSimServices(azure)],
+    services: [new DynamoDbSimService(), sfnService, ...createAwsSimServices(createAwsEstate()), ...createAzureSimServices(azureEstate())],
     // Every snapshot write is throttled: the runner must answer 429 for Step Functions to retry.
     faults: [{ operation: 'Microsoft.Compute/snapshots/write', kind: 'throttle' }],
   });
@@ -82,7 +103,7 @@ beforeAll(async () => {
   const dynamo = new DynamoDBClient(aws);
   await DynamoCaseStore.createTable(dynamo, 'cases');
   store = new DynamoCaseStore({ client: dynamo, tableName: 'cases' });
-  const home = mkdtempSync(join(tmpdir(), 'cordon-azure-fn-'));
+  home = mkdtempSync(join(tmpdir(), 'cordon-azure-fn-'));
   const deps = {
     store,
     audit: AuditLog.inHome(home),
@@ -93,18 +114,7 @@ beforeAll(async () => {
   };
   const graph = createAzureClients({ subscriptionId: SUBSCRIPTION, endpoint: server.url });
   ingestDeps = { intake: (result, raw) => intake(result, raw, deps), fetchGraphAlert: (id) => fetchGraphAlert(graph, id) };
-  runnerDeps = {
-    secret: SECRET,
-    run: createActionExecutor({
-      aws: () => {
-        throw new Error('not here');
-      },
-      cordon: () => {
-        throw new Error('not here');
-      },
-      azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: `${i.incidentId}/${i.stepId}`, endpoint: server.url }), now: () => new Date() }),
-    }),
-  };
+  runnerDeps = runnerWiredTo(server.url, home);
 });
 
 afterAll(async () => {
@@ -201,5 +211,42 @@ describe('action runner /api/actions', () => {
     expect(bad).toMatchObject({ status: 400, jsonBody: { message: expect.stringMatching(/^stepId/) } });
     const aws = await runAzureAction(post('https://r.example/api/actions', { ...vmStep('quarantine-vm'), action: 'quarantine-instance' }, auth), context(), runnerDeps);
     expect(aws.status).toBe(400);
+  });
+});
+
+describe('action runner records every step like the Lambda (the one step engine)', () => {
+  // The same estate without the throttling fault, so the snapshots are taken.
+  let clean: RunningSimServer;
+  beforeAll(async () => {
+    clean = await startSimServer({ services: createAzureSimServices(azureEstate()) });
+  });
+  afterAll(async () => {
+    await clean.close();
+  });
+
+  it('claims a snapshot-disks step in the DynamoDB case store, audits step.start/step.end and files its snapshots as evidence', async () => {
+    const input = JSON.parse(sfnService.state.executionsOf(VM_MACHINE)[0]!.input) as WorkflowInput;
+    const step = stepsOf(input).find((s) => s.action === 'snapshot-disks')!;
+    const deps = runnerWiredTo(clean.url, home);
+    const res = await runAzureAction(post('https://r.example/api/actions', step, { [RUNNER_SECRET_HEADER]: SECRET }), context(), deps);
+    expect(res).toMatchObject({ status: 200, jsonBody: { status: 'succeeded' } });
+
+    expect(await store.getStep(step.incidentId, step.stepId)).toMatchObject({ status: 'succeeded', owner: expect.stringContaining('cordon/automatic') });
+    const chain = await (deps.step.audit as TableAuditTrail).records();
+    const events = chain.filter((r) => r.incident === step.incidentId && (r.data as { step?: string }).step === step.stepId).map((r) => [r.event, (r.data as { status?: string }).status]);
+    // The throttled attempt of the earlier test was recorded too: the retry is a new claim of the same step.
+    expect(events.slice(-2)).toEqual([['step.start', undefined], ['step.end', 'succeeded']]);
+    const end = chain.filter((r) => r.event === 'step.end' && (r.data as { step?: string }).step === step.stepId).at(-1)!;
+    const manifest = deps.step.evidence.read(step.incidentId);
+    const custody = manifest?.custody.find((c) => c.action === step.stepId);
+    expect(custody).toMatchObject({ actor: 'cordon/automatic', auditHash: end.hash });
+    const snapshots = manifest?.snapshots.filter((e) => e.kind === 'disk-snapshot') ?? [];
+    expect(snapshots.length).toBeGreaterThan(0);
+    expect(custody?.items).toEqual(snapshots.map((e) => e.id));
+
+    // Run again (a Step Functions redelivery): already done, nothing acts twice.
+    const again = await runAzureAction(post('https://r.example/api/actions', step, { [RUNNER_SECRET_HEADER]: SECRET }), context(), deps);
+    expect(again).toMatchObject({ status: 200, jsonBody: { status: 'skipped', reason: 'already-done' } });
+    expect(clean.callsFor(`${step.incidentId}/${step.stepId}`).filter((c) => c.operation === 'Microsoft.Compute/snapshots/write')).toHaveLength(snapshots.length);
   });
 });

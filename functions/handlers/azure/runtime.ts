@@ -12,10 +12,8 @@ import { AZURE_ACTIONS } from '../../actions/azure/index.js';
 import { dispatchActions } from '../../actions/dispatch.js';
 import { stepCorrelation } from '../../core/correlation.js';
 import { openLocalRecords } from '../../engine/runtime.js';
-import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
-import { EvidenceStore } from '../../records/evidence.js';
-import { S3AuditSink } from '../aws/s3-audit-sink.js';
-import { stepFunctionsStarter } from '../aws/start-execution.js';
+import { openCloudRecords, type CloudRecords } from '../../adapters/aws/records.js';
+import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
 import { intake } from '../intake.js';
 import { localIntake } from '../local-intake.js';
 import { handlerPlaybooks } from '../playbooks.js';
@@ -78,18 +76,35 @@ export function federatedAwsCredentials(roleArn: string, audience: string): Retu
   };
 }
 
+let access: { region: string; credentials: ReturnType<typeof fromWebToken> } | undefined;
+
+/** The Cordon AWS account as the managed identity reaches it (one credential provider for every client). */
+function awsAccess(env: AzureEnv): { region: string; credentials: ReturnType<typeof fromWebToken> } {
+  access ??= { region: need(env, 'CORDON_AWS_REGION'), credentials: federatedAwsCredentials(need(env, 'CORDON_AWS_ROLE_ARN'), env.CORDON_AWS_AUDIENCE) };
+  return access;
+}
+
+let records: CloudRecords | undefined;
+
+/** The deployment's records (case table, one audit chain mirrored to the Object Lock bucket), shared by ingest and the action runner. */
+function cloudRecords(env: AzureEnv): CloudRecords {
+  if (!records) {
+    const aws = awsAccess(env);
+    records = openCloudRecords({
+      dynamo: new DynamoDBClient(aws),
+      tableName: need(env, 'CORDON_CASE_TABLE'),
+      ...(env.CORDON_AUDIT_BUCKET ? { auditBucket: { s3: new S3Client(aws), name: env.CORDON_AUDIT_BUCKET } } : {}),
+      home: env.CORDON_HOME ?? join(tmpdir(), 'cordon'),
+    });
+  }
+  return records;
+}
+
 function cloudIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
   const machines = z.record(z.string(), z.string()).parse(JSON.parse(need(env, 'CORDON_STATE_MACHINES')));
-  const aws = { region: need(env, 'CORDON_AWS_REGION'), credentials: federatedAwsCredentials(need(env, 'CORDON_AWS_ROLE_ARN'), env.CORDON_AWS_AUDIENCE) };
-  const home = env.CORDON_HOME ?? join(tmpdir(), 'cordon');
-  const sinks = env.CORDON_AUDIT_BUCKET ? [new S3AuditSink(new S3Client(aws), env.CORDON_AUDIT_BUCKET)] : [];
-  const store = new DynamoCaseStore({ client: new DynamoDBClient(aws), tableName: need(env, 'CORDON_CASE_TABLE') });
   const deps = {
-    store,
-    // The deployment's one audit chain, shared with the Lambdas.
-    audit: store.auditTrail({ sinks }),
-    evidence: new EvidenceStore(home),
-    start: stepFunctionsStarter(new SFNClient(aws), machines),
+    ...cloudRecords(env),
+    start: stepFunctionsStarter(new SFNClient(awsAccess(env)), machines),
     now: () => new Date(),
   };
   return async (result, raw) => intake(result, raw, { ...deps, router: (await handlerPlaybooks()).router });
@@ -124,7 +139,8 @@ export function azureRunnerDeps(env: NodeJS.ProcessEnv = process.env): AzureRunn
     const run = dispatchActions({ azure: AZURE_ACTIONS }, {
       azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: stepCorrelation(i), ...(endpoint ? { endpoint } : {}) }), now }),
     });
-    runnerDeps = { secret: need(settings, 'CORDON_RUNNER_SECRET'), run };
+    // The runner is only ever called by the deployed state machines: its steps go to the deployment's records.
+    runnerDeps = { secret: need(settings, 'CORDON_RUNNER_SECRET'), step: { ...cloudRecords(settings), executeAction: run, now } };
   }
   return runnerDeps;
 }
@@ -133,4 +149,6 @@ export function azureRunnerDeps(env: NodeJS.ProcessEnv = process.env): AzureRunn
 export function resetAzureDeps(): void {
   ingestDeps = undefined;
   runnerDeps = undefined;
+  records = undefined;
+  access = undefined;
 }

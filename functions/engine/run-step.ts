@@ -2,21 +2,50 @@ import type { ActionResult } from '../core/actions/types.js';
 import { isResourceTarget } from '../core/model.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import { CaseStoreError, type CaseStore, type StepOutcome } from '../records/case-store.js';
-import type { EvidenceStore } from '../records/evidence.js';
+import { cordonActor, type EvidenceStore } from '../records/evidence.js';
 import { claimFor, stepOwner } from '../records/step-lease.js';
 import type { StepInput } from '../../workflows/input.js';
 
-/** What running one claimed step needs: the records and the action runner. */
-export interface ClaimedStepDeps {
+/**
+ * A live safety check's answer when the step must not act: the step is recorded with this
+ * result (claimed, audited, no cloud call), exactly as if the action had returned it.
+ */
+export type StepRefusal = Extract<ActionResult, { status: 'skipped' | 'failed' }>;
+
+/**
+ * A check made on the live target after the step is claimed and before it acts (the claim comes
+ * first so two runs never both check and then both act). `undefined` lets the step act.
+ * This is the hook the live tag / trust checks plug into; today no host passes any.
+ */
+export type LiveSafetyCheck = (input: StepInput) => Promise<StepRefusal | undefined>;
+
+/** What running one step needs: the records, the action runner, and the checks to make first. */
+export interface RunStepDeps {
   store: CaseStore;
   audit: AuditTrail;
   evidence: EvidenceStore;
   executeAction(input: StepInput): Promise<ActionResult>;
   now(): Date;
+  /** Made in order; the first refusal stops the step. */
+  checks?: readonly LiveSafetyCheck[];
 }
 
-/** One action run, guarded by the case store's claim: a step already done reports `already-done`. */
-export async function runClaimed(input: StepInput, deps: ClaimedStepDeps, actor: string): Promise<ActionResult> {
+async function firstRefusal(input: StepInput, checks: readonly LiveSafetyCheck[]): Promise<StepRefusal | undefined> {
+  for (const check of checks) {
+    const refusal = await check(input);
+    if (refusal) return refusal;
+  }
+  return undefined;
+}
+
+/**
+ * The one step engine every host runs a step through (the Lambda, the Azure Function action
+ * runner and the local engine only adapt its result): claim in the case store → live safety
+ * checks → act → audit (`step.start` / `step.end`) → evidence → result. A step already done
+ * reports `already-done`; failures are returned as values, never thrown.
+ */
+export async function runStep(input: StepInput, deps: RunStepDeps): Promise<ActionResult> {
+  const actor = cordonActor(input.mode);
   const at = deps.now().toISOString();
   const previous = await deps.store.getStep(input.incidentId, input.stepId);
   if (previous && (previous.status === 'succeeded' || previous.status === 'skipped')) {
@@ -29,8 +58,14 @@ export async function runClaimed(input: StepInput, deps: ClaimedStepDeps, actor:
   const takeover = previous?.status === 'running' ? { takeover: { from: previous.owner, startedAt: previous.startedAt } } : {};
 
   await deps.audit.append({ incident: input.incidentId, event: 'step.start', data: { step: input.stepId, action: input.action, target: input.target, account: input.account, region: input.region, ...takeover } });
-  if (isResourceTarget(input.target)) await deps.store.recordAction(input.account, at);
-  const result = await deps.executeAction(input);
+  const refusal = await firstRefusal(input, deps.checks ?? []);
+  let result: ActionResult;
+  if (refusal) {
+    result = refusal;
+  } else {
+    if (isResourceTarget(input.target)) await deps.store.recordAction(input.account, at);
+    result = await deps.executeAction(input);
+  }
   const finishedAt = deps.now().toISOString();
 
   const outcome: StepOutcome =

@@ -1,6 +1,21 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { executionArnFor } from '../../engine/cloud-run.js';
-import type { WorkflowStarter } from '../intake.js';
+import type { Incident } from '../../core/model.js';
+import type { WorkflowInput } from '../../../workflows/input.js';
+
+export type StartOutcome =
+  | { status: 'started'; executionArn: string }
+  /** Step Functions answered with the execution already running for that name and input (idempotent start). */
+  | { status: 'already-running'; executionArn: string }
+  /** Step Functions refused the name: the incident's execution exists (closed, or with another input). */
+  | { status: 'duplicate'; executionArn: string };
+
+/** Starts the incident's workflow; the name is derived from the incident id, so a redelivery is refused by the engine itself. */
+export type WorkflowStarter = (incident: Incident, input: WorkflowInput) => Promise<StartOutcome>;
+
+/** The ARN Step Functions gives the execution `name` of a state machine. */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}
 
 /** Thrown when an incident's playbook has no deployed state machine (a deployment mistake, retried then dead-lettered). */
 export class MissingStateMachineError extends Error {
