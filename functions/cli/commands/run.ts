@@ -1,14 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, UsageError } from '../../core/errors.js';
-import type { Incident, IngestedFinding } from '../../core/model.js';
-import { planManualRun } from '../../core/plan/manual.js';
-import { loadSettings, planSettingsFor } from '../../config/settings.js';
-import { plannedCalls } from '../../actions/registry.js';
-import { exerciseHome, openLocalRecords } from '../../engine/runtime.js';
-import { runLocally } from '../../engine/session.js';
-import { loadEstateFile, startSimulatedEstate, type SimulatedEstate } from '../../sim/estate.js';
-import { workflowInput, stepsOf } from '../../../workflows/input.js';
+import type { Incident } from '../../core/model.js';
+import { loadSettings } from '../../config/settings.js';
+import { planManual, runManual } from '../../engine/manual-run.js';
+import { loadEstateFile } from '../../sim/estate.js';
+import { workflowInput } from '../../../workflows/input.js';
 import { parse, requireString } from '../args.js';
 import { bold, dim, yellow } from '../format.js';
 import { type Command, EXIT, type Io } from '../io.js';
@@ -49,6 +45,7 @@ Exit codes: 0 success, 1 a step failed, 2 bad input.`,
   run: runPlaybook,
 };
 
+/** Parse → call the manual run (engine/manual-run.ts) → render. */
 async function runPlaybook(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('run', argv, {
     target: { type: 'string' },
@@ -76,17 +73,10 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
   if (!playbook) throw new UsageError(`run: no playbook '${playbookId}'; playbooks: ${playbooks.map((p) => p.id).join(', ')}`);
   const now = new Date();
   const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-  const incident = planManualRun(playbook, target, {
-    ...planSettingsFor(settings, { now, mode: 'manual' }),
-    ...(values.account ? { account: values.account } : {}),
-    ...(region ? { region } : {}),
-  });
-  if (playbook.cloud === 'aws' && incident.steps.some((s) => s.region === '' && s.target.type !== 'incident')) {
-    throw new UsageError(`run: --region is needed: '${target}' does not say its region and AWS_REGION is not set`);
-  }
+  const request = { playbook, target, settings, ...(values.account ? { account: values.account } : {}), ...(region ? { region } : {}), now: () => now };
+  const { incident, calls } = planManual(request);
 
   if (!values.execute) {
-    const calls = incident.steps.length > 0 ? stepsOf(workflowInput(incident, 'manual')).map((s) => ({ step: s.stepId, calls: plannedCalls(s) })) : [];
     if (values.json) {
       io.out(JSON.stringify({ dryRun: true, incidents: [incidentJson(incident)], rejected: [], calls }, null, 2));
       return EXIT.ok;
@@ -104,29 +94,17 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
 
   if (values.cloud) return runInCloud(io, incident, playbook.id, values['state-machine'], region, values.json === true);
 
-  const home = values.sim ? exerciseHome(settings.home, now, 'run-') : settings.home;
-  mkdirSync(home, { recursive: true });
-  const records = openLocalRecords(home);
-  let estate: SimulatedEstate | undefined;
-  if (values.sim) estate = await startSimulatedEstate({ file: values.estate ? loadEstateFile(resolve(io.cwd, values.estate)) : undefined, findings: [incident.finding] });
-  const raw = { manualRun: { playbook: playbook.id, target, by: io.env.USER ?? 'unknown', at: now.toISOString() } };
-  const ingested: IngestedFinding = { finding: incident.finding, raw, rawSha256: '', origin: `cordon run${values.sim ? ' --sim' : ''}` };
   const progress = values.json ? undefined : io.out;
   const t0 = Date.now();
-  let reports;
-  try {
-    reports = await runLocally([{ incident, ingested, deliveries: 1 }], {
-      mode: 'manual',
+  const { home, reports, failed } = await runManual(
+    {
+      ...request,
       playbooks,
-      records,
-      ...(estate ? { estate } : {}),
-      onEvent: (e) => timelineLine(e, (text) => progress?.(`${dim(`+${((Date.now() - t0) / 1000).toFixed(3)}s`)}  ${text}`)),
-    });
-  } finally {
-    await estate?.close();
-    await records.close();
-  }
-  const failed = reports.some((r) => r.steps.some((s) => s.status === 'failed'));
+      by: io.env.USER ?? 'unknown',
+      ...(values.sim ? { sim: values.estate ? { estate: loadEstateFile(resolve(io.cwd, values.estate)) } : {} } : {}),
+    },
+    (e) => timelineLine(e, (text) => progress?.(`${dim(`+${((Date.now() - t0) / 1000).toFixed(3)}s`)}  ${text}`)),
+  );
   if (values.json) {
     io.out(
       JSON.stringify(

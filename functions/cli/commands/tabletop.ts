@@ -1,23 +1,14 @@
 import { writeFileSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { stepId } from '../../core/incident-id.js';
-import { compileRouter } from '../../core/playbooks/match.js';
-import { loadSettings, operatorPath, planSettingsFor } from '../../config/settings.js';
-import { readInputFiles } from '../../engine/inputs.js';
-import { planBatch } from '../../engine/planning.js';
-import { buildReportModel } from '../../engine/report-model.js';
-import type { IncidentReport } from '../../engine/responder.js';
-import { exerciseHome, openLocalRecords } from '../../engine/runtime.js';
-import { runLocally } from '../../engine/session.js';
-import { storeApprover } from '../../engine/approvals.js';
+import { loadSettings, operatorPath } from '../../config/settings.js';
+import { runExercise, type ExerciseApprovals, type ExerciseEvent } from '../../engine/exercise.js';
 import { loadScenario } from '../../engine/scenarios.js';
 import { FaultSpecError, parseFaultSpec } from '../../sim/faults.js';
-import { loadEstateFile, startSimulatedEstate, type EstateFile } from '../../sim/estate.js';
-import { renderReport } from '../../report/render.js';
+import { loadEstateFile } from '../../sim/estate.js';
 import { parse, positiveNumber } from '../args.js';
 import { bold, dim, red, yellow } from '../format.js';
-import { followClocks } from '../../engine/clock-watch.js';
 import { summaryText, timelineLine } from '../timeline.js';
 import { type Command, EXIT, type Io } from '../io.js';
 import { incidentJson, type PlanJsonIncident } from '../render.js';
@@ -69,6 +60,9 @@ interface TabletopJson {
   report: { markdown: string; html: string };
 }
 
+const APPROVALS: readonly ExerciseApprovals[] = ['approve', 'reject', 'timeout', 'person'];
+
+/** Parse → call the exercise (engine/exercise.ts) → render. */
 async function tabletop(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('tabletop', argv, {
     json: { type: 'boolean' },
@@ -82,8 +76,8 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
     'follow-clocks': { type: 'boolean' },
   });
   const speed = positiveNumber('tabletop', 'speed', values.speed, DEFAULT_SPEED);
-  const approvals = values.approvals ?? 'approve';
-  if (!['approve', 'reject', 'timeout', 'person'].includes(approvals)) throw new UsageError(`tabletop: --approvals must be approve, reject, timeout or person, got '${approvals}'`);
+  const approvals = (values.approvals ?? 'approve') as ExerciseApprovals;
+  if (!APPROVALS.includes(approvals)) throw new UsageError(`tabletop: --approvals must be approve, reject, timeout or person, got '${approvals}'`);
   let faults;
   try {
     faults = parseFaultSpec(values.faults ?? '');
@@ -95,85 +89,60 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
   const files = [...(scenario?.findings ?? []), ...positionals.map((p) => resolve(io.cwd, p))];
   if (files.length === 0) throw new UsageError("tabletop: give event FILEs or --scenario NAME (see 'cordon tabletop --help')");
   const estatePath = values.estate !== undefined ? resolve(io.cwd, values.estate) : scenario?.estate;
-  const estateFile: EstateFile | undefined = estatePath === undefined ? undefined : loadEstateFile(estatePath);
+  const estate = estatePath === undefined ? undefined : { file: loadEstateFile(estatePath), name: basename(estatePath) };
   const reportPath = values.report === undefined ? undefined : operatorPath('tabletop', '--report', values.report, io.cwd);
   if (reportPath !== undefined && !['.md', '.html'].includes(extname(reportPath))) throw new UsageError(`tabletop: --report must end in .md or .html, got '${values.report}'`);
 
   const settings = loadSettings(io.env, io.cwd);
   const playbooks = loadPlaybooksFrom(values.playbooks, io.cwd);
-  const startedAt = new Date();
-  const batch = planBatch(
-    readInputFiles(files),
-    compileRouter(playbooks),
-    planSettingsFor(settings, { now: startedAt, mode: 'tabletop' }),
+  const progress = values.json ? (io.interactive ? io.err : undefined) : io.out;
+  let t0 = Date.now();
+  const line = (text: string) => progress?.(`${dim(`+${((Date.now() - t0) / 1000).toFixed(3)}s`)}  ${text}`);
+  const render = (e: ExerciseEvent): void => {
+    switch (e.kind) {
+      case 'started':
+        t0 = Date.now();
+        progress?.(bold(`Tabletop: ${e.findings} finding(s) from ${e.files} file(s) on the simulated estate (${e.estateUrl}), speed ×${speed}${faults.length ? `, faults ${values.faults}` : ''}`));
+        return;
+      case 'responder':
+        timelineLine(e.event, line);
+        return;
+      case 'awaiting-approval': {
+        const req = e.request;
+        (progress ?? io.err)(`awaiting approval of ${req.action} on ${req.target.id} — in another terminal: CORDON_HOME=${e.runDir} cordon approve ${req.incidentId}   (or: cordon reject ${req.incidentId} --reason …)`);
+        return;
+      }
+      case 'clock':
+        line(`${e.event.incident}  clock    ${e.event.kind === 'overdue' ? red('overdue ') : yellow('reminder')} ${e.event.text}  ${dim(`[exercise time ${e.event.exerciseAt}]`)}`);
+        return;
+      case 'clocks-followed':
+        line(dim(`clocks followed to their deadlines, time compressed ×${Math.round(e.speed)}`));
+        return;
+    }
+  };
+
+  const outcome = await runExercise(
+    {
+      files,
+      settings,
+      playbooks,
+      ...(estate ? { estate } : {}),
+      faults,
+      ...(values.faults ? { faultSpec: values.faults } : {}),
+      speed,
+      approvals,
+      followClocks: Boolean(values['follow-clocks'] || scenario?.followClocks),
+    },
+    render,
   );
-  if (batch.rejected.length > 0) {
+  if (outcome.kind === 'rejected') {
     // Bad input: say what and where, and act on nothing.
-    for (const r of batch.rejected) io.err(`cordon: ${r.file}: ${r.reason}`);
+    for (const r of outcome.rejected) io.err(`cordon: ${r.file}: ${r.reason}`);
     return EXIT.badInput;
   }
+  const { reports, audit, report } = outcome;
+  if (reportPath !== undefined) writeFileSync(reportPath, extname(reportPath) === '.html' ? report.html : report.markdown);
 
-  const runDir = exerciseHome(settings.home, startedAt);
-  const records = openLocalRecords(runDir);
-  const estate = await startSimulatedEstate({ file: estateFile, findings: batch.planned.map((p) => p.incident.finding), faults });
-  const progress = values.json ? (io.interactive ? io.err : undefined) : io.out;
-  const t0 = Date.now();
-  const line = (text: string) => progress?.(`${dim(`+${((Date.now() - t0) / 1000).toFixed(3)}s`)}  ${text}`);
-  progress?.(bold(`Tabletop: ${batch.planned.length} finding(s) from ${files.length} file(s) on the simulated estate (${estate.url}), speed ×${speed}${faults.length ? `, faults ${values.faults}` : ''}`));
-
-  let reports: IncidentReport[];
-  try {
-    reports = await runLocally(batch.planned, {
-      mode: 'tabletop',
-      playbooks,
-      records,
-      estate,
-      speed,
-      approve:
-        approvals === 'person'
-          ? storeApprover(records.store, records.audit, {
-              onWaiting: (req) => (progress ?? io.err)(`awaiting approval of ${req.action} on ${req.target.id} — in another terminal: CORDON_HOME=${runDir} cordon approve ${req.incidentId}   (or: cordon reject ${req.incidentId} --reason …)`),
-            })
-          : async () => (approvals === 'approve' ? 'approved' : approvals === 'reject' ? { rejected: 'rejected by the tabletop approver' } : 'timeout'),
-      onEvent: (e) => timelineLine(e, line),
-    });
-  } finally {
-    await estate.close();
-  }
-  if (values['follow-clocks'] || scenario?.followClocks) {
-    const { speed: clockSpeed } = await followClocks({
-      store: records.store,
-      audit: records.audit,
-      reminderOffsetsMs: settings.reminderOffsetsMs,
-      onEvent: (e) => line(`${e.incident}  clock    ${e.kind === 'overdue' ? red('overdue ') : yellow('reminder')} ${e.text}  ${dim(`[exercise time ${e.exerciseAt}]`)}`),
-    });
-    line(dim(`clocks followed to their deadlines, time compressed ×${Math.round(clockSpeed)}`));
-  }
-
-  const head = records.audit.head();
-  const finishedAt = new Date();
-  const model = await buildReportModel(
-    {
-      mode: 'tabletop',
-      speed,
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      estate: estatePath ? basename(estatePath) : 'derived from the findings',
-      inputs: files.map((f) => basename(f)),
-      ...(values.faults ? { faults: values.faults } : {}),
-    },
-    reports,
-    { ...records, audit: { records: head.records, head: head.hash } },
-    finishedAt.toISOString(),
-  );
-  await records.close();
-  const rendered = renderReport(model);
-  const reportFiles = { markdown: join(runDir, 'report.md'), html: join(runDir, 'report.html') };
-  writeFileSync(reportFiles.markdown, rendered.markdown);
-  writeFileSync(reportFiles.html, rendered.html);
-  if (reportPath !== undefined) writeFileSync(reportPath, extname(reportPath) === '.html' ? rendered.html : rendered.markdown);
-
-  const failed = reports.some((r) => r.steps.some((s) => s.status === 'failed'));
   if (values.json) {
     const doc: TabletopJson = {
       incidents: reports.map((r) => ({
@@ -184,15 +153,15 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
           .map((s) => ({ action: s.action, target: s.target.id, phase: s.phase, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...(s.errorClass !== undefined ? { errorClass: s.errorClass } : {}), calls: s.calls })),
       })),
       rejected: [],
-      audit: { records: head.records, head: head.hash, file: records.audit.path },
-      report: reportFiles,
+      audit: { records: audit.records, head: audit.hash, file: audit.path },
+      report: report.files,
     };
     io.out(JSON.stringify(doc, null, 2));
   } else {
     io.out('');
     io.out(summaryText(reports));
-    io.out(`\nReport:    ${reportFiles.html}\n           ${reportFiles.markdown}${reportPath ? `\n           ${reportPath}` : ''}`);
-    io.out(`Audit log: ${records.audit.path} (${head.records} records, head ${head.hash.slice(0, 16)}…)  verify: cordon audit verify ${records.audit.path}`);
+    io.out(`\nReport:    ${report.files.html}\n           ${report.files.markdown}${reportPath ? `\n           ${reportPath}` : ''}`);
+    io.out(`Audit log: ${audit.path} (${audit.records} records, head ${audit.hash.slice(0, 16)}…)  verify: cordon audit verify ${audit.path}`);
   }
-  return failed ? EXIT.failed : EXIT.ok;
+  return outcome.failed ? EXIT.failed : EXIT.ok;
 }
