@@ -1,5 +1,5 @@
 import type { IncidentReport, ResponderEvent } from '../engine/responder.js';
-import { bold, dim, statusColor } from './format.js';
+import { bold, dim, green, red, statusColor, yellow } from './format.js';
 
 /** Live timeline lines for the local engine's events (tabletop, run --execute). */
 const short = (id: string) => (id.length > 48 ? `…${id.slice(-47)}` : id);
@@ -20,12 +20,22 @@ export function timelineLine(e: ResponderEvent, line: (text: string) => void): v
     return;
   }
   const r = e.report;
-  line(`${r.incident.id}  ${r.status === 'escalated' ? statusColor('failed') + ' — escalated' : r.status === 'contained' ? statusColor('succeeded') + ' — contained' : dim('no action')}`);
+  line(`${r.incident.id}  ${verdictText(r)}${r.escalated ? ` — ${red('escalated')}` : ''}`);
+  for (const f of r.eviction?.footholds ?? []) line(`${r.incident.id}  foothold ${f.kind.padEnd(19)} ${short(f.id)}  ${f.open ? `${red('open')} — closes with ${f.until ?? '?'}` : `${green('closed')} by ${f.closedBy ?? '?'}`}`);
+  for (const a of r.evidenceAtRisk ?? []) line(`${r.incident.id}  ${yellow('evidence at risk')} ${a.kind} ${a.id}: ${a.reason}`);
+}
+
+/** The verdict, coloured as the report shows it; with the foothold count when the estate judged them. */
+function verdictText(r: IncidentReport): string {
+  const label = r.status === 'contained' ? green(r.status) : r.status === 'no-action' ? dim('no action') : r.status === 'not-contained' ? red(r.status) : yellow(r.status);
+  const ev = r.eviction;
+  return ev && ev.footholds.length > 0 ? `${label} (footholds: ${ev.footholds.length - ev.open} closed, ${ev.open} open)` : label;
 }
 
 export function summaryText(reports: readonly IncidentReport[]): string {
   const count = (status: string) => reports.reduce((n, r) => n + r.steps.filter((s) => s.status === status).length, 0);
-  const contained = reports.filter((r) => r.status === 'contained').length;
-  const escalated = reports.filter((r) => r.status === 'escalated').length;
-  return `${bold('Summary')}: ${reports.length} incident(s): ${contained} contained, ${escalated} escalated, ${reports.length - contained - escalated} with no action; steps ${count('succeeded')} succeeded, ${count('skipped')} skipped, ${count('failed')} failed.`;
+  const verdicts = (status: IncidentReport['status']) => reports.filter((r) => r.status === status).length;
+  const escalated = reports.filter((r) => r.escalated).length;
+  const open = reports.reduce((n, r) => n + (r.eviction?.open ?? 0), 0);
+  return `${bold('Summary')}: ${reports.length} incident(s): ${verdicts('contained')} contained, ${verdicts('partially-contained')} partially contained, ${verdicts('not-contained')} not contained, ${verdicts('no-action')} with no action; ${escalated} escalated; ${open} foothold(s) open; steps ${count('succeeded')} succeeded, ${count('skipped')} skipped, ${count('failed')} failed.`;
 }

@@ -15,12 +15,14 @@ export async function buildReportModel(
   for (const r of reports) {
     const manifest = records.evidence.read(r.incident.id);
     const clocks = await records.store.listClocks(r.incident.id);
-    const stored = await records.store.getIncident(r.incident.id);
     const incident: ReportIncident = {
       id: r.incident.id,
       finding: r.incident.finding,
       playbook: r.incident.playbook,
-      status: stored?.status ?? (r.status === 'no-action' ? 'open' : r.status),
+      status: r.status,
+      escalated: r.escalated,
+      ...(r.eviction ? { eviction: r.eviction } : {}),
+      ...(r.evidenceAtRisk ? { evidenceAtRisk: r.evidenceAtRisk } : {}),
       steps: r.steps
         .filter((s) => !r.incident.skipped.some((k) => stepId(k.action, k.target) === s.stepId))
         .map((s) => ({

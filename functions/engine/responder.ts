@@ -1,6 +1,7 @@
 import type { ActionResult, ErrorClass } from '../core/actions/types.js';
 import { stepId } from '../core/incident-id.js';
 import type { Incident, Mode, Phase, Target } from '../core/model.js';
+import { incidentVerdict, type EvidenceAtRisk, type Eviction, type IncidentVerdict } from '../core/verdict.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
@@ -31,9 +32,13 @@ export interface IncidentReport {
   incident: Incident;
   origin: string;
   deliveries: number;
-  /** contained: every step done; escalated: a step failed; no-action: no playbook or nothing to run. */
-  status: 'contained' | 'escalated' | 'no-action';
+  /** DESIGN §3: contained only when every foothold is closed and a step acted (see incidentVerdict). */
+  status: IncidentVerdict;
+  /** A step failed, or the workflow escalated. */
   escalated: boolean;
+  /** The footholds of the incident and which are still open (known on the simulated estate). */
+  eviction?: Eviction;
+  evidenceAtRisk?: EvidenceAtRisk[];
   steps: StepReport[];
   startedAt: string;
   finishedAt: string;
@@ -54,6 +59,8 @@ export interface ResponderDeps {
   executeAction(input: StepInput): Promise<ActionResult>;
   /** Live safety checks every step passes before it acts (engine/run-step.ts). */
   checks?: readonly LiveSafetyCheck[];
+  /** After the workflow: the incident's footholds and evidence at risk, when an attacker model knows them. */
+  assessEviction?(incident: Incident): { eviction: Eviction; evidenceAtRisk: EvidenceAtRisk[] } | undefined;
   /** The calls the (simulated) cloud served for a step, when known. */
   callsFor?(incidentId: string, stepId: string): string[];
   requestApproval?(req: ApprovalRequest): Promise<ApprovalAnswer>;
@@ -101,7 +108,10 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
   }));
 
   if (incident.playbook === null || incident.steps.length === 0) {
-    const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status: 'no-action', escalated: false, steps: skippedByPlan, startedAt, finishedAt: deps.now().toISOString() };
+    const assessed = deps.assessEviction?.(incident);
+    const status = incidentVerdict({ planned: 0, steps: skippedByPlan, ...(assessed ? { eviction: assessed.eviction } : {}) });
+    const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status, escalated: false, ...(assessed ?? {}), steps: skippedByPlan, startedAt, finishedAt: deps.now().toISOString() };
+    if (assessed) await deps.audit.append({ incident: incident.id, event: 'incident.status', data: { status, escalated: false, eviction: assessed.eviction, evidenceAtRisk: assessed.evidenceAtRisk } });
     deps.onEvent?.({ kind: 'done', report });
     return report;
   }
@@ -144,10 +154,16 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
     ...skippedByPlan,
   ];
   const escalated = outcome.escalated || steps.some((s) => s.status === 'failed');
+  const assessed = deps.assessEviction?.(incident);
+  const status = incidentVerdict({ planned: incident.steps.length, steps, ...(assessed ? { eviction: assessed.eviction } : {}) });
   const finishedAt = deps.now().toISOString();
-  await deps.store.setIncidentStatus(incident.id, escalated ? 'escalated' : 'contained', finishedAt);
-  await deps.audit.append({ incident: incident.id, event: 'incident.status', data: { status: escalated ? 'escalated' : 'contained', workflow: outcome.status, steps: steps.map((s) => ({ step: s.stepId, status: s.status })) } });
-  const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status: escalated ? 'escalated' : 'contained', escalated, steps, startedAt, finishedAt };
+  await deps.store.setIncidentStatus(incident.id, escalated ? 'escalated' : status === 'contained' ? 'contained' : 'open', finishedAt);
+  await deps.audit.append({
+    incident: incident.id,
+    event: 'incident.status',
+    data: { status, escalated, workflow: outcome.status, steps: steps.map((s) => ({ step: s.stepId, status: s.status })), ...(assessed ? { eviction: assessed.eviction, evidenceAtRisk: assessed.evidenceAtRisk } : {}) },
+  });
+  const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status, escalated, ...(assessed ?? {}), steps, startedAt, finishedAt };
   deps.onEvent?.({ kind: 'done', report });
   return report;
 }

@@ -7,6 +7,15 @@ import type { PlannedFinding } from './planning.js';
 import { respond, type IncidentReport, type ResponderEvent } from './responder.js';
 import { localExecutor, stepCorrelation, type LocalRecords } from './runtime.js';
 import type { SimulatedEstate } from '../sim/estate.js';
+import { ownershipKeys } from '../sim/attacker/derive.js';
+import type { Incident } from '../core/model.js';
+import type { EvidenceAtRisk, Eviction } from '../core/verdict.js';
+
+/** The estate's attacker model judges the footholds on the incident's resources. */
+function assessEviction(estate: SimulatedEstate, incident: Incident): { eviction: Eviction; evidenceAtRisk: EvidenceAtRisk[] } {
+  const v = estate.attacker.verdict(ownershipKeys(incident.finding));
+  return { eviction: { footholds: v.footholds, open: v.open }, evidenceAtRisk: v.evidenceAtRisk };
+}
 
 export interface LocalSessionOptions {
   mode: Mode;
@@ -51,6 +60,7 @@ export async function runLocally(planned: readonly PlannedFinding[], options: Lo
         evidence: records.evidence,
         definitionFor,
         executeAction,
+        ...(estate ? { assessEviction: (incident: Incident) => assessEviction(estate, incident) } : {}),
         ...(estate ? { callsFor: (incidentId: string, stepId: string) => estate.server.callsFor(stepCorrelation({ incidentId, stepId })).map((c) => c.operation) } : {}),
         ...(options.approve ? { requestApproval: options.approve } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),

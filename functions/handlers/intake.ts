@@ -1,4 +1,5 @@
 import { incidentId } from '../core/incident-id.js';
+import type { IncidentVerdict } from '../core/verdict.js';
 import type { IngestResult } from '../core/findings/ingest.js';
 import type { IngestedFinding, Mode, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
@@ -34,7 +35,7 @@ export interface IntakeIncident {
   /** False when the case store already had the incident (a redelivery). */
   created: boolean;
   /** Cloud: how Step Functions answered. Local engine: how the run ended. */
-  outcome: StartOutcome['status'] | 'no-action' | 'contained' | 'escalated';
+  outcome: StartOutcome['status'] | IncidentVerdict | 'escalated';
   executionArn?: string;
   /** Why nothing ran, when nothing did (no playbook, sample finding, exemptions …). */
   skipped: string[];

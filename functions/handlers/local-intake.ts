@@ -46,7 +46,7 @@ export function localIntake(options: LocalIntakeOptions): (result: IngestResult,
         findingId: r.incident.finding.id,
         playbook: r.incident.playbook,
         created: true,
-        outcome: r.status,
+        outcome: r.escalated ? 'escalated' : r.status,
         skipped: r.incident.skipped.map((s) => `${s.action} ${s.target.id}: ${s.reason}`),
       })),
     };

@@ -10,15 +10,27 @@ export function runFacts(model: ReportModel) {
     succeeded: count('succeeded'),
     failed: count('failed'),
     skipped: count('skipped') + model.incidents.reduce((n, i) => n + i.skipped.length, 0),
-    escalated: model.incidents.filter((i) => i.status === 'escalated' || i.escalations.length > 0).length,
+    escalated: model.incidents.filter((i) => i.escalated || i.escalations.length > 0).length,
+    footholdsOpen: model.incidents.reduce((n, i) => n + (i.eviction?.open ?? 0), 0),
     openClocks: model.incidents.reduce((n, i) => n + i.clocks.filter((c) => c.state === 'open').length, 0),
     duration: formatDuration(Date.parse(model.run.finishedAt) - Date.parse(model.run.startedAt)),
   };
 }
 
-/** What was contained: succeeded steps of the contain phase, as `action on target`. */
+/**
+ * What was contained: the footholds closed, when the estate judged them (the same facts the
+ * verdict rests on); otherwise the succeeded steps of the contain phase, as `action on target`.
+ */
 export function containment(incident: ReportIncident): string[] {
+  if (incident.eviction && incident.eviction.footholds.length > 0) {
+    return incident.eviction.footholds.filter((f) => !f.open).map((f) => `${f.kind} ${f.id} (closed by ${f.closedBy ?? '?'})`);
+  }
   return incident.steps.filter((s) => s.phase === 'contain' && s.status === 'succeeded').map((s) => `${s.action} on ${s.target.id}`);
+}
+
+/** Footholds still open, with what would close them. */
+export function stillOpen(incident: ReportIncident): string[] {
+  return (incident.eviction?.footholds ?? []).filter((f) => f.open).map((f) => `${f.kind} ${f.id} — closes with ${f.until ?? '?'}`);
 }
 
 /** Time left on a clock at the report's time, or how it was closed. */

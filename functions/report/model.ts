@@ -1,6 +1,6 @@
 import type { ErrorClass, EvidenceItem } from '../core/actions/types.js';
 import type { ClockRegime, Finding, Mode, Phase, SkippedStep, Target } from '../core/model.js';
-import type { IncidentStatus } from '../records/case-store.js';
+import type { EvidenceAtRisk, Eviction, IncidentVerdict } from '../core/verdict.js';
 
 /**
  * Everything an after-action report shows, gathered by the caller (tabletop, run) from the case
@@ -58,7 +58,12 @@ export interface ReportIncident {
   id: string;
   finding: Finding;
   playbook: string | null;
-  status: IncidentStatus;
+  /** The verdict (DESIGN §3): contained only when every foothold is closed. */
+  status: IncidentVerdict;
+  escalated: boolean;
+  /** The footholds the simulated estate judged (absent outside it). */
+  eviction?: Eviction;
+  evidenceAtRisk?: EvidenceAtRisk[];
   steps: ReportStep[];
   skipped: SkippedStep[];
   evidence: EvidenceItem[];

@@ -1,5 +1,5 @@
 import { escapeHtml as h } from './escape.js';
-import { clockState, containment, runFacts, stepDuration } from './facts.js';
+import { clockState, containment, runFacts, stepDuration, stillOpen } from './facts.js';
 import { REGIME_LABEL, formatUtc } from './format.js';
 import { gdprDraft, todoText, type DraftSegment } from './gdpr-draft.js';
 import type { ReportIncident, ReportModel } from './model.js';
@@ -31,7 +31,7 @@ td:nth-child(1),td:nth-child(3),td:nth-child(4),.nowrap{white-space:nowrap}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f4f6;border-radius:3px;padding:1px 4px}
 .pill{white-space:nowrap;display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;color:#fff}
 .sev-critical,.sev-high{background:#c62828}.sev-medium{background:#b26a00}.sev-low,.sev-informational{background:#5b6b80}
-.st-open{background:#b26a00}.st-contained{background:#1a7f4b}.st-escalated{background:#c62828}.st-closed{background:#5b6b80}
+.st-open{background:#b26a00}.st-contained{background:#1a7f4b}.st-partially-contained{background:#b26a00}.st-not-contained{background:#c62828}.st-no-action{background:#5b6b80}.st-escalated{background:#c62828}.st-closed{background:#5b6b80}
 .muted{color:#6b7280}
 .overdue{color:#c62828;font-weight:600}
 .draft{border-left:4px solid #0f2740;background:#f8fafc;padding:8px 16px;margin-top:8px}
@@ -59,13 +59,15 @@ function incidentSection(inc: ReportIncident, model: ReportModel): string {
   const contained = containment(inc);
   return `<section class="card incident" id="${h(inc.id)}">
 <h2>${h(inc.id)} — ${h(f.title)}</h2>
-<p>${pill(`sev-${f.severity}`, f.severity)} ${pill(`st-${inc.status}`, inc.status)}${f.sample ? ' ' + pill('st-closed', 'sample finding') : ''}</p>
+<p>${pill(`sev-${f.severity}`, f.severity)} ${pill(`st-${inc.status}`, inc.status)}${inc.escalated ? ' ' + pill('st-escalated', 'escalated') : ''}${f.sample ? ' ' + pill('st-closed', 'sample finding') : ''}</p>
 <dl class="meta">
 <dt>Finding</dt><dd>${code(f.type)} from ${h(f.source)}, observed ${h(formatUtc(f.observedAt))}<br><span class="muted">id ${h(f.id)}</span></dd>
 <dt>Where</dt><dd>${h(f.cloud)} ${code(f.account)} / ${h(f.region)}</dd>
 <dt>Resources</dt><dd>${f.resources.map((r) => `${h(r.type)} ${code(r.id)}`).join('<br>') || '—'}</dd>
 <dt>Playbook</dt><dd>${inc.playbook ? code(inc.playbook) : '<span class="muted">none matched</span>'}</dd>
 <dt>Contained</dt><dd>${contained.length ? contained.map(h).join('<br>') : '<span class="muted">nothing</span>'}</dd>
+${stillOpen(inc).length ? `<dt>Still open</dt><dd class="escalation">${stillOpen(inc).map(h).join('<br>')}</dd>` : ''}
+${inc.evidenceAtRisk?.length ? `<dt>Evidence at risk</dt><dd class="escalation">${inc.evidenceAtRisk.map((a) => h(`${a.kind} ${a.id}: ${a.reason}`)).join('<br>')}</dd>` : ''}
 ${inc.findingSha256 ? `<dt>As received (SHA-256)</dt><dd>${code(inc.findingSha256)}</dd>` : ''}
 </dl>
 <h3>Steps</h3>
@@ -122,7 +124,7 @@ export function renderHtml(model: ReportModel): string {
 <header class="top"><div class="inner"><h1>Cordon after-action report</h1>
 <p>${h(r.mode)} run · ${h(formatUtc(r.startedAt))} → ${h(formatUtc(r.finishedAt))} · ${h(facts.duration)}${r.speed && r.speed !== 1 ? ` · time compressed ×${h(String(r.speed))}` : ''}</p></div></header>
 <main>
-<div class="kpis">${kpi(facts.incidents, 'incidents')}${kpi(facts.succeeded, 'steps succeeded')}${kpi(facts.failed, 'steps failed')}${kpi(facts.skipped, 'skipped')}${kpi(facts.escalated, 'escalated')}${kpi(facts.openClocks, 'clocks open')}</div>
+<div class="kpis">${kpi(facts.incidents, 'incidents')}${kpi(facts.succeeded, 'steps succeeded')}${kpi(facts.failed, 'steps failed')}${kpi(facts.skipped, 'skipped')}${kpi(facts.escalated, 'escalated')}${kpi(facts.footholdsOpen, 'footholds open')}${kpi(facts.openClocks, 'clocks open')}</div>
 <section class="card"><h2>Run</h2><dl class="meta">
 <dt>Mode</dt><dd>${h(r.mode)}</dd>
 <dt>Estate</dt><dd>${h(r.estate ?? '—')}</dd>

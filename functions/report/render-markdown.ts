@@ -1,5 +1,5 @@
 import { escapeMarkdown as md } from './escape.js';
-import { clockState, containment, runFacts, stepDuration } from './facts.js';
+import { clockState, containment, runFacts, stepDuration, stillOpen } from './facts.js';
 import { REGIME_LABEL, formatUtc } from './format.js';
 import { gdprDraft, todoText, type DraftSegment } from './gdpr-draft.js';
 import type { ReportIncident, ReportModel } from './model.js';
@@ -15,8 +15,10 @@ function incidentSection(inc: ReportIncident, model: ReportModel): string[] {
     `- **Finding:** ${md(f.type)} (${f.source}, severity ${f.severity}${f.sample ? ', sample finding' : ''}), observed ${formatUtc(f.observedAt)}, id \`${md(f.id)}\``,
     `- **Where:** ${f.cloud} ${md(f.account)} / ${md(f.region)}`,
     `- **Resources:** ${f.resources.map((r) => `${md(r.type)} \`${md(r.id)}\``).join(', ') || '—'}`,
-    `- **Playbook:** ${inc.playbook ? `\`${md(inc.playbook)}\`` : 'none matched'} — status **${inc.status}**`,
+    `- **Playbook:** ${inc.playbook ? `\`${md(inc.playbook)}\`` : 'none matched'} — status **${inc.status}**${inc.escalated ? ' — **escalated**' : ''}`,
     `- **Contained:** ${containment(inc).map(md).join('; ') || 'nothing'}`,
+    ...(stillOpen(inc).length ? [`- **Still open:** ${stillOpen(inc).map(md).join('; ')}`] : []),
+    ...(inc.evidenceAtRisk?.length ? [`- **Evidence at risk:** ${inc.evidenceAtRisk.map((a) => md(`${a.kind} ${a.id}: ${a.reason}`)).join('; ')}`] : []),
     ...(inc.findingSha256 ? [`- **Finding as received (SHA-256):** \`${inc.findingSha256}\``] : []),
     '',
     '### Steps',
@@ -70,7 +72,7 @@ export function renderMarkdown(model: ReportModel): string {
     `- **Run:** ${formatUtc(r.startedAt)} → ${formatUtc(r.finishedAt)} (${facts.duration})${r.speed && r.speed !== 1 ? `, time compressed ×${r.speed}` : ''}`,
     `- **Estate:** ${md(r.estate ?? '—')}${r.faults ? ` — faults \`${md(r.faults)}\`` : ''}`,
     ...(r.inputs?.length ? [`- **Inputs:** ${r.inputs.map((i) => `\`${md(i)}\``).join(', ')}`] : []),
-    `- **Outcome:** ${facts.incidents} incident(s); ${facts.succeeded} step(s) succeeded, ${facts.failed} failed, ${facts.skipped} skipped; ${facts.escalated} escalated; ${facts.openClocks} clock(s) open`,
+    `- **Outcome:** ${facts.incidents} incident(s); ${facts.succeeded} step(s) succeeded, ${facts.failed} failed, ${facts.skipped} skipped; ${facts.escalated} escalated; ${facts.footholdsOpen} foothold(s) open; ${facts.openClocks} clock(s) open`,
     `- **Audit log:** ${model.audit.records} records, head \`${model.audit.head}\`${model.audit.verified === undefined ? '' : model.audit.verified ? ' (chain verified)' : ' (**chain broken**)'}`,
     `- **Generated:** ${formatUtc(model.generatedAt)}`,
     '',

@@ -20,7 +20,7 @@ describe('after-action report', () => {
       expect(html).toContain(text);
     }
     expect(markdown).toContain('block-s3-public-access failed (Transient)');
-    expect(markdown).toContain('2 incident(s); 4 step(s) succeeded, 1 failed, 0 skipped; 1 escalated; 3 clock(s) open');
+    expect(markdown).toContain('2 incident(s); 4 step(s) succeeded, 1 failed, 0 skipped; 1 escalated; 1 foothold(s) open; 3 clock(s) open');
   });
 
   it('pre-fills the GDPR Art. 33(3) draft and marks what only the DPO can know', () => {

@@ -9,6 +9,9 @@ import type { FaultRule } from './faults.js';
 import { startSimServer, type RunningSimServer, type SimRequest, type SimService } from './server.js';
 import { Ec2Service } from './aws/ec2.js';
 import { signingRegion } from './aws/wire.js';
+import { AwsRules } from './attacker/aws.js';
+import { footholdsFromFinding } from './attacker/derive.js';
+import { AttackerModel, FootholdSeedSchema } from './attacker/model.js';
 
 /**
  * The simulated estate as a whole: one loopback endpoint speaking the AWS and Azure wire
@@ -20,6 +23,8 @@ export const EstateFileSchema = z
     description: z.string().optional(),
     aws: AwsEstateSeedSchema.optional(),
     azure: AzureEstateSeedSchema.optional(),
+    /** What the attacker holds (DESIGN §8); more are derived from the findings. */
+    footholds: z.array(FootholdSeedSchema).optional(),
     /** Milliseconds added to every call of an operation (`ec2:CreateSnapshots: 120`, `*: 5`). */
     latency: z.record(z.string(), z.number().int().min(0).max(60_000)).optional(),
   })
@@ -56,6 +61,8 @@ export interface SimulatedEstate {
   /** EC2 in the other regions findings named (EC2 is regional: the same instance id may exist in each). */
   awsRegions: ReadonlyMap<string, AwsEstateState>;
   azure: AzureEstateState;
+  /** The footholds and the rules that judge them. */
+  attacker: AttackerModel;
   server: RunningSimServer;
   close(): Promise<void>;
 }
@@ -89,13 +96,17 @@ export async function startSimulatedEstate(options: EstateOptions): Promise<Simu
       applyAwsSeed(regional, seed);
     }
   }
+  const attacker = new AttackerModel([new AwsRules({ home: aws, regions: awsRegions })]);
+  for (const seed of options.file?.footholds ?? []) attacker.add(seed, 'estate-file');
+  for (const finding of findings) for (const spec of footholdsFromFinding(finding)) attacker.add(spec, 'finding');
   const global = createAwsSimServices(aws).filter((service) => service.name !== 'ec2');
   const server = await startSimServer({
     services: [regionalEc2(aws, awsRegions), ...global, ...createAzureSimServices(azure)],
     faults: options.faults ?? [],
     latency: { ...(options.file?.latency ?? {}), ...(options.latency ?? {}) },
+    onServed: (call) => attacker.observe(call),
   });
-  return { url: server.url, aws, awsRegions, azure, server, close: () => server.close() };
+  return { url: server.url, aws, awsRegions, azure, attacker, server, close: () => server.close() };
 }
 
 /** EC2 answered from the state of the region the request is signed for (the estate's own by default). */

@@ -52,6 +52,8 @@ export interface SimServerOptions {
   faults?: readonly FaultRule[];
   /** Latency added to every call of an operation (ms), the estate's latency profile; `*` for all. */
   latency?: Readonly<Record<string, number>>;
+  /** Called after each call is answered, with the state already changed (the attacker model re-judges its footholds). */
+  onServed?: (call: SimCall) => void;
   host?: string;
   port?: number;
 }
@@ -106,7 +108,9 @@ export async function startSimServer(options: SimServerOptions): Promise<Running
           answer = { status: 500, headers: { 'content-type': 'text/plain' }, body: `simulated estate error: ${(e as Error).message}` };
         }
         const step = req.headers[STEP_HEADER];
-        calls.push({ step: typeof step === 'string' ? step : '', operation, status: answer.status, at: new Date().toISOString(), ...(fault ? { fault } : {}) });
+        const call: SimCall = { step: typeof step === 'string' ? step : '', operation, status: answer.status, at: new Date().toISOString(), ...(fault ? { fault } : {}) };
+        calls.push(call);
+        options.onServed?.(call);
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? '');
       })();

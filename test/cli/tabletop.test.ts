@@ -6,7 +6,7 @@ import { cordon, FIXTURES, PUBLIC_FIXTURES } from './harness.js';
 const publicFiles = ['guardduty', 'securityhub'].flatMap((d) => readdirSync(join(PUBLIC_FIXTURES, d)).filter((f) => f.endsWith('.json')).map((f) => join(PUBLIC_FIXTURES, d, f)));
 
 interface Step { action: string; target: string; phase: string; status: string; reason?: string; calls: string[] }
-interface Doc { incidents: { id: string; playbook: string | null; status: string; steps: Step[] }[]; audit: { records: number; head: string; file: string }; report: { html: string; markdown: string } }
+interface Doc { incidents: { id: string; playbook: string | null; status: string; escalated: boolean; steps: Step[] }[]; audit: { records: number; head: string; file: string }; report: { html: string; markdown: string } }
 
 const stepOf = (doc: Doc, action: string) => doc.incidents.flatMap((i) => i.steps).find((s) => s.action === action);
 
@@ -59,7 +59,8 @@ describe('cordon tabletop', () => {
     const r = await cordon(['tabletop', '--json', '--faults', 'ec2:CreateSnapshots=error', file]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as Doc;
-    expect(doc.incidents[0]?.status).toBe('escalated');
+    // A failed contain step is never contained (DESIGN §3); the incident escalates.
+    expect(doc.incidents[0]).toMatchObject({ status: 'not-contained', escalated: true });
     expect(stepOf(doc, 'snapshot-volumes')?.status).toBe('failed');
     expect(stepOf(doc, 'quarantine-instance')?.status).toBe('succeeded');
     const audit = readFileSync(doc.audit.file, 'utf8');

@@ -30,3 +30,8 @@ export function bucketNameOf(id: string): string {
 export function accessKeyIdOf(id: string): string {
   return /\b((?:AKIA|ASIA)[A-Z0-9]{12,})\b/.exec(id)?.[1] ?? id.split(':').pop() ?? id;
 }
+
+/** The instance of an instance-profile session: GuardDuty's `principalId` `AROA…:i-0abc` → `i-0abc`. */
+export function instanceOfPrincipal(principalId: string | undefined): string | undefined {
+  return principalId ? /:(i-[0-9a-f]{8,17})$/.exec(principalId)?.[1] : undefined;
+}

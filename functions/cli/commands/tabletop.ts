@@ -4,6 +4,7 @@ import { UsageError } from '../../core/errors.js';
 import { stepId } from '../../core/incident-id.js';
 import { loadSettings, operatorPath } from '../../config/settings.js';
 import { runExercise, type ExerciseApprovals, type ExerciseEvent } from '../../engine/exercise.js';
+import type { EvidenceAtRisk, Eviction } from '../../core/verdict.js';
 import { loadScenario } from '../../engine/scenarios.js';
 import { FaultSpecError, parseFaultSpec } from '../../sim/faults.js';
 import { loadEstateFile } from '../../sim/estate.js';
@@ -54,7 +55,7 @@ Exit codes: 0 all steps succeeded or were skipped, 1 a step failed (the incident
 };
 
 interface TabletopJson {
-  incidents: (PlanJsonIncident & { status: string; steps: (PlanJsonIncident['steps'][number] & { status: string; reason?: string; calls: string[] })[] })[];
+  incidents: (PlanJsonIncident & { status: string; escalated: boolean; eviction?: Eviction; evidenceAtRisk?: EvidenceAtRisk[]; steps: (PlanJsonIncident['steps'][number] & { status: string; reason?: string; calls: string[] })[] })[];
   rejected: { file: string; reason: string }[];
   audit: { records: number; head: string; file: string };
   report: { markdown: string; html: string };
@@ -148,6 +149,9 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
       incidents: reports.map((r) => ({
         ...incidentJson(r.incident),
         status: r.status,
+        escalated: r.escalated,
+        ...(r.eviction ? { eviction: r.eviction } : {}),
+        ...(r.evidenceAtRisk ? { evidenceAtRisk: r.evidenceAtRisk } : {}),
         steps: r.steps
           .filter((s) => !r.incident.skipped.some((k) => stepId(k.action, k.target) === s.stepId))
           .map((s) => ({ action: s.action, target: s.target.id, phase: s.phase, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...(s.errorClass !== undefined ? { errorClass: s.errorClass } : {}), calls: s.calls })),

@@ -48,7 +48,7 @@ const GuardDutyFinding = z.object({
   updatedAt: z.string().min(1),
   resource: GuardDutyResource,
   service: z
-    .object({ archived: z.boolean().nullish(), eventLastSeen: text, additionalInfo: z.unknown().optional() })
+    .object({ archived: z.boolean().nullish(), eventLastSeen: text, additionalInfo: z.unknown().optional(), action: z.unknown().optional() })
     .nullish(),
 });
 type GuardDutyFinding = z.infer<typeof GuardDutyFinding>;
@@ -151,8 +151,37 @@ function instanceResource(partition: string, gd: GuardDutyFinding, instanceId: s
       availabilityZone: d?.availabilityZone,
       imageId: d?.imageId,
       instanceProfileArn: d?.iamInstanceProfile?.arn,
+      ...networkAction(gd.service?.action),
     }),
   };
+}
+
+/**
+ * The remote end of a network action (`NETWORK_CONNECTION`, `PORT_PROBE`): the simulated estate
+ * derives an established flow from it (DESIGN §8). Read leniently: an odd shape only loses the facts.
+ */
+function networkAction(action: unknown): Record<string, string | undefined> {
+  if (!isRecord(action) || typeof action['actionType'] !== 'string') return {};
+  const port = (v: unknown) => (isRecord(v) && (typeof v['port'] === 'number' || typeof v['port'] === 'string') ? String(v['port']) : undefined);
+  const ip = (v: unknown) => (isRecord(v) ? [v['ipAddressV4'], v['ipAddressV6']].find((a): a is string => typeof a === 'string' && a !== '') : undefined);
+  const type = action['actionType'];
+  if (type === 'NETWORK_CONNECTION' && isRecord(action['networkConnectionAction'])) {
+    const c = action['networkConnectionAction'];
+    return {
+      networkAction: type,
+      remoteIp: ip(c['remoteIpDetails']),
+      protocol: typeof c['protocol'] === 'string' ? c['protocol'].toLowerCase() : undefined,
+      connectionDirection: typeof c['connectionDirection'] === 'string' ? c['connectionDirection'].toLowerCase() : undefined,
+      localPort: port(c['localPortDetails']),
+      remotePort: port(c['remotePortDetails']),
+    };
+  }
+  if (type === 'PORT_PROBE' && isRecord(action['portProbeAction']) && Array.isArray(action['portProbeAction']['portProbeDetails'])) {
+    const first: unknown = action['portProbeAction']['portProbeDetails'][0];
+    if (!isRecord(first)) return {};
+    return { networkAction: type, remoteIp: ip(first['remoteIpDetails']), protocol: 'tcp', connectionDirection: 'inbound', localPort: port(first['localPortDetails']) };
+  }
+  return { networkAction: type };
 }
 
 function pushArnResource(

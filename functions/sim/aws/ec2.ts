@@ -128,7 +128,9 @@ export class Ec2Service implements SimService {
         case 'ModifyNetworkInterfaceAttribute':
           return this.modifyNetworkInterfaceAttribute(params);
         case 'AuthorizeSecurityGroupEgress':
-          return this.authorizeEgress(params);
+          return this.authorize(params, 'egress', action);
+        case 'AuthorizeSecurityGroupIngress':
+          return this.authorize(params, 'ingress', action);
         case 'CreateTags':
           return this.createTags(params);
         case 'CreateSnapshots':
@@ -165,7 +167,9 @@ export class Ec2Service implements SimService {
     return {
       instanceId: i.id,
       imageId: i.imageId,
-      instanceState: { code: i.state === 'running' ? 16 : 80, name: i.state },
+      instanceState: { code: { running: 16, stopped: 80, terminated: 48 }[i.state], name: i.state },
+      instanceLifecycle: i.market === 'spot' ? 'spot' : undefined,
+      iamInstanceProfile: i.instanceProfile ? { arn: i.instanceProfile.arn, id: `AIPA${i.instanceProfile.associationId.slice(-16).toUpperCase()}` } : undefined,
       privateDnsName: primary ? `ip-${primary.privateIp.replaceAll('.', '-')}.ec2.internal` : undefined,
       instanceType: i.instanceType,
       launchTime: i.launchTime,
@@ -177,7 +181,7 @@ export class Ec2Service implements SimService {
       rootDeviceType: 'ebs',
       rootDeviceName: i.volumes[0]?.device,
       blockDeviceMapping: {
-        item: i.volumes.map((v) => ({ deviceName: v.device, ebs: { volumeId: v.volumeId, status: 'attached', attachTime: i.launchTime, deleteOnTermination: true } })),
+        item: i.volumes.map((v) => ({ deviceName: v.device, ebs: { volumeId: v.volumeId, status: 'attached', attachTime: i.launchTime, deleteOnTermination: v.deleteOnTermination } })),
       },
       networkInterfaceSet: {
         item: i.networkInterfaces.map((n, index) => ({
@@ -232,6 +236,8 @@ export class Ec2Service implements SimService {
       }
       (instance.networkInterfaces[0] as { groups: string[] }).groups = [...groups];
     } else if (termination !== undefined) {
+      // EC2 user guide: "You can't enable termination protection for Spot Instances."
+      if (termination === 'true' && instance.market === 'spot') throw new Ec2Error('UnsupportedOperation', `The instance '${instance.id}' is a Spot Instance: termination protection cannot be enabled for Spot Instances.`);
       instance.disableApiTermination = termination === 'true';
     } else {
       throw new Ec2Error('MissingParameter', 'No attributes specified.');
@@ -299,13 +305,12 @@ export class Ec2Service implements SimService {
     return ok('ModifyNetworkInterfaceAttribute', { return: true });
   }
 
-  private authorizeEgress(params: QueryParams): SimResponse {
+  private authorize(params: QueryParams, direction: 'ingress' | 'egress', action: string): SimResponse {
     const group = this.group(params.get('GroupId') ?? '');
-    for (const rule of rulesFrom(params)) {
-      if (group.egress.some((r) => sameRule(r, rule))) throw new Ec2Error('InvalidPermission.Duplicate', 'the specified rule already exists');
-      group.egress.push(rule);
-    }
-    return ok('AuthorizeSecurityGroupEgress', { return: true });
+    const rules = rulesFrom(params);
+    if (rules.some((rule) => group[direction].some((r) => sameRule(r, rule)))) throw new Ec2Error('InvalidPermission.Duplicate', 'the specified rule already exists');
+    group[direction].push(...rules);
+    return ok(action, { return: true });
   }
 
   private taggable(id: string): { tags: Record<string, string> } {

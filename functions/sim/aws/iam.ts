@@ -1,5 +1,5 @@
 import type { SimRequest, SimResponse, SimService } from '../server.js';
-import type { AwsEstateState, SimRole, SimUser } from './state.js';
+import { protectedRoleKind, type AwsEstateState, type SimRole, type SimUser } from './state.js';
 import { QueryParams, requestId, signingService, xmlDocument, xmlResponse, type Xml } from './wire.js';
 
 /**
@@ -102,8 +102,17 @@ export class IamService extends QueryService {
         if (document === undefined) throw new QueryError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
         return this.ok(action, { RoleName: role.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) });
       }
-      case 'PutRolePolicy': {
+      case 'PutRolePolicy':
+      case 'DeleteRolePolicy': {
         const role = this.role(params.get('RoleName'));
+        // IAM's own refusal: service-linked and Identity Center roles are modifiable only by AWS.
+        if (protectedRoleKind(role)) throw new QueryError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`);
+        if (action === 'DeleteRolePolicy') {
+          const name = params.get('PolicyName') ?? '';
+          if (role.inlinePolicies[name] === undefined) throw new QueryError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
+          delete role.inlinePolicies[name];
+          return this.ok(action);
+        }
         const name = params.get('PolicyName');
         const document = params.get('PolicyDocument');
         if (!name || !document) throw new QueryError('ValidationError', 'PolicyName and PolicyDocument are required');
@@ -113,6 +122,48 @@ export class IamService extends QueryService {
           throw new QueryError('MalformedPolicyDocument', 'Syntax errors in policy.');
         }
         role.inlinePolicies[name] = document;
+        return this.ok(action);
+      }
+      case 'ListUserPolicies': {
+        const user = this.user(params.get('UserName'));
+        return this.ok(action, { PolicyNames: { member: Object.keys(user.inlinePolicies) }, IsTruncated: false });
+      }
+      case 'GetUserPolicy': {
+        const user = this.user(params.get('UserName'));
+        const name = params.get('PolicyName') ?? '';
+        const document = user.inlinePolicies[name];
+        if (document === undefined) throw new QueryError('NoSuchEntity', `The user policy with name ${name} cannot be found.`, 404);
+        return this.ok(action, { UserName: user.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) });
+      }
+      case 'PutUserPolicy': {
+        const user = this.user(params.get('UserName'));
+        const name = params.get('PolicyName');
+        const document = params.get('PolicyDocument');
+        if (!name || !document) throw new QueryError('ValidationError', 'PolicyName and PolicyDocument are required');
+        try {
+          JSON.parse(document);
+        } catch {
+          throw new QueryError('MalformedPolicyDocument', 'Syntax errors in policy.');
+        }
+        user.inlinePolicies[name] = document;
+        return this.ok(action);
+      }
+      case 'DeleteUserPolicy': {
+        const user = this.user(params.get('UserName'));
+        const name = params.get('PolicyName') ?? '';
+        if (user.inlinePolicies[name] === undefined) throw new QueryError('NoSuchEntity', `The user policy with name ${name} cannot be found.`, 404);
+        delete user.inlinePolicies[name];
+        return this.ok(action);
+      }
+      case 'GetLoginProfile': {
+        const user = this.user(params.get('UserName'));
+        if (!user.loginProfile) throw new QueryError('NoSuchEntity', `Login Profile for User ${user.name} cannot be found.`, 404);
+        return this.ok(action, { LoginProfile: { UserName: user.name, CreateDate: user.loginProfile.createDate, PasswordResetRequired: user.loginProfile.passwordResetRequired } });
+      }
+      case 'DeleteLoginProfile': {
+        const user = this.user(params.get('UserName'));
+        if (!user.loginProfile) throw new QueryError('NoSuchEntity', `Login Profile for User ${user.name} cannot be found.`, 404);
+        delete user.loginProfile;
         return this.ok(action);
       }
       case 'GetUser': {

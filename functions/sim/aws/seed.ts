@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Finding } from '../../core/model.js';
-import { accessKeyIdOf, bucketNameOf, instanceIdOf, roleNameOf, userNameOf } from '../../adapters/aws/targets.js';
-import { ALLOW_ALL_EGRESS, emptyAwsEstate, hexFrom, type AwsEstateState, type SimRule } from './state.js';
+import { accessKeyIdOf, bucketNameOf, instanceIdOf, instanceOfPrincipal, roleNameOf, userNameOf } from '../../adapters/aws/targets.js';
+import { ALLOW_ALL_EGRESS, emptyAwsEstate, hexFrom, type AwsEstateState, type SimAutoScalingGroup, type SimRule } from './state.js';
 
 /**
  * The `aws:` section of an estate file, made to be written by hand: lists of resources with
@@ -47,7 +47,22 @@ export const RuleSchema = z.union([z.string(), RuleObjectSchema]).transform((val
 
 const Tags = z.record(z.string(), z.string()).default({});
 
-const VolumeSchema = z.object({ id: z.string().min(1), size: z.number().int().positive().default(8) });
+const VolumeSchema = z.object({
+  id: z.string().min(1),
+  size: z.number().int().positive().default(8),
+  /** EC2's default for volumes attached at launch: the volume is deleted with its instance. */
+  deleteOnTermination: z.boolean().default(true),
+});
+
+const NetworkInterfaceSeedSchema = z.object({
+  id: z.string().regex(/^eni-/, 'a network interface id starts with eni-'),
+  securityGroups: z.array(z.string().min(1)).min(1),
+  subnet: z.string().min(1).optional(),
+  privateIp: z.string().optional(),
+});
+
+/** A profile name (its role has the same name, as the console creates them), or the profile and its role. */
+const InstanceProfileSeedSchema = z.union([z.string().min(1), z.object({ name: z.string().min(1).optional(), arn: z.string().min(1).optional(), role: z.string().min(1) })]);
 
 const InstanceSeedSchema = z.object({
   id: z.string().regex(/^i-/, 'an instance id starts with i-'),
@@ -56,12 +71,28 @@ const InstanceSeedSchema = z.object({
   availabilityZone: z.string().optional(),
   instanceType: z.string().default('t3.micro'),
   privateIp: z.string().optional(),
+  /** The primary interface's groups. */
   securityGroups: z.array(z.string().min(1)).optional(),
+  /** Further interfaces (device index 1, 2 …), each with its own groups. */
+  networkInterfaces: z.array(NetworkInterfaceSeedSchema).default([]),
   /** A count (volumes get derived ids) or explicit volumes; the first is the root volume. */
   volumes: z.union([z.number().int().min(0).max(26), z.array(VolumeSchema)]).default(2),
   terminationProtection: z.boolean().default(false),
-  state: z.enum(['running', 'stopped']).default('running'),
+  state: z.enum(['running', 'stopped', 'terminated']).default('running'),
+  market: z.enum(['on-demand', 'spot']).default('on-demand'),
+  shutdownBehavior: z.enum(['stop', 'terminate']).default('stop'),
+  instanceProfile: InstanceProfileSeedSchema.optional(),
+  /** The Auto Scaling group the instance is in service in (created with defaults when not listed). */
+  autoScalingGroup: z.string().min(1).optional(),
   tags: Tags,
+});
+
+const AutoScalingGroupSeedSchema = z.object({
+  name: z.string().min(1),
+  /** Default: ELB when the group has load balancers or target groups, else EC2. */
+  healthCheckType: z.enum(['EC2', 'ELB']).optional(),
+  targetGroups: z.array(z.string().min(1)).default([]),
+  loadBalancers: z.array(z.string().min(1)).default([]),
 });
 
 const SecurityGroupSeedSchema = z.object({
@@ -77,7 +108,8 @@ const SecurityGroupSeedSchema = z.object({
 
 const RoleSeedSchema = z.object({
   name: z.string().min(1),
-  path: z.string().default('/'),
+  /** Default `/`; service-linked (`AWSServiceRoleFor*`) and Identity Center (`AWSReservedSSO_*`) roles get their reserved paths. */
+  path: z.string().optional(),
   /** Inline policies: name → policy document (an object, or its JSON text). */
   policies: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())])).default({}),
 });
@@ -87,6 +119,9 @@ const UserSeedSchema = z.object({
   accessKeys: z
     .array(z.object({ id: z.string().min(1), status: z.enum(['Active', 'Inactive']).default('Active'), lastUsedService: z.string().optional() }))
     .default([]),
+  /** A console password (IAM login profile). */
+  loginProfile: z.boolean().default(false),
+  policies: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())])).default({}),
 });
 
 const PublicAccessBlockSchema = z.object({
@@ -117,6 +152,9 @@ export const AwsEstateSeedSchema = z.object({
   region: z.string().min(1).optional(),
   instances: z.array(InstanceSeedSchema).default([]),
   securityGroups: z.array(SecurityGroupSeedSchema).default([]),
+  autoScalingGroups: z.array(AutoScalingGroupSeedSchema).default([]),
+  /** Account-level S3 Block Public Access (omit: not configured). */
+  publicAccessBlock: PublicAccessBlockSchema.optional(),
   roles: z.array(RoleSeedSchema).default([]),
   users: z.array(UserSeedSchema).default([]),
   buckets: z.array(BucketSeedSchema).default([]),
@@ -130,6 +168,13 @@ const SEEDED_AT = '2024-01-01T00:00:00.000Z';
 
 function ensureVpc(state: AwsEstateState, id: string): void {
   state.vpcs[id] ??= { id, cidr: '10.0.0.0/16' };
+}
+
+/** Service-linked and Identity Center roles live under reserved paths (IAM assigns them). */
+function defaultRolePath(name: string): string {
+  if (name.startsWith('AWSServiceRoleFor')) return `/aws-service-role/${name.slice('AWSServiceRoleFor'.length).toLowerCase() || 'service'}.amazonaws.com/`;
+  if (name.startsWith('AWSReservedSSO_')) return '/aws-reserved/sso.amazonaws.com/';
+  return '/';
 }
 
 function ensureGroup(state: AwsEstateState, id: string, vpcId: string): void {
@@ -147,6 +192,9 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
     ensureVpc(state, vpcId);
     state.securityGroups[g.id] ??= { id: g.id, name: g.name ?? `group-${g.id.slice(3)}`, description: g.description ?? 'seeded security group', vpcId, ingress: g.ingress, egress: g.egress ?? [{ ...ALLOW_ALL_EGRESS }], tags: g.tags };
   }
+  for (const g of seed.autoScalingGroups) ensureAutoScalingGroup(state, g.name, g);
+  if (seed.publicAccessBlock && !state.accountPublicAccessBlock) state.accountPublicAccessBlock = seed.publicAccessBlock;
+  for (const r of seed.roles) ensureRole(state, r.name, r.path, r.policies);
   for (const i of seed.instances) {
     if (state.instances[i.id]) continue;
     const idHex = hexFrom(i.id);
@@ -156,8 +204,22 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
     const groups = i.securityGroups ?? [`sg-${hexFrom(`${vpcId}/default`)}`];
     for (const g of groups) ensureGroup(state, g, vpcId);
     const az = i.availabilityZone ?? `${state.region}a`;
-    const volumes = typeof i.volumes === 'number' ? Array.from({ length: i.volumes }, (_, n) => ({ id: `vol-${hexFrom(`${i.id}/${n}`)}`, size: n === 0 ? 8 : 100 })) : i.volumes;
+    const volumes = typeof i.volumes === 'number' ? Array.from({ length: i.volumes }, (_, n) => ({ id: `vol-${hexFrom(`${i.id}/${n}`)}`, size: n === 0 ? 8 : 100, deleteOnTermination: true })) : i.volumes;
     for (const v of volumes) state.volumes[v.id] ??= { id: v.id, sizeGiB: v.size, availabilityZone: az, tags: {} };
+    const subnetId = i.subnet ?? `subnet-${hexFrom(`${vpcId}/subnet`)}`;
+    const extraEnis = i.networkInterfaces.map((n, index) => {
+      for (const g of n.securityGroups) ensureGroup(state, g, vpcId);
+      return { id: n.id, subnetId: n.subnet ?? subnetId, privateIp: n.privateIp ?? `10.0.0.${11 + index}`, groups: [...n.securityGroups] };
+    });
+    const profile = i.instanceProfile === undefined ? undefined : typeof i.instanceProfile === 'string' ? { name: i.instanceProfile, role: i.instanceProfile } : i.instanceProfile;
+    if (profile) ensureRole(state, profile.role);
+    const profileName = profile ? (profile.name ?? profile.arn?.split('/').pop() ?? profile.role) : undefined;
+    if (i.autoScalingGroup) {
+      const group = ensureAutoScalingGroup(state, i.autoScalingGroup);
+      group.instances[i.id] ??= { lifecycleState: 'InService', protectedFromScaleIn: false, healthStatus: 'Healthy' };
+      group.desiredCapacity = Math.max(group.desiredCapacity, Object.keys(group.instances).length);
+      group.maxSize = Math.max(group.maxSize, group.desiredCapacity);
+    }
     state.instances[i.id] = {
       id: i.id,
       vpcId,
@@ -167,25 +229,30 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
       imageId: `ami-${hexFrom(`${i.id}/ami`)}`,
       state: i.state,
       launchTime: SEEDED_AT,
-      networkInterfaces: [{ id: `eni-${idHex}`, subnetId: i.subnet ?? `subnet-${hexFrom(`${vpcId}/subnet`)}`, privateIp: i.privateIp ?? '10.0.0.10', groups }],
+      networkInterfaces: [{ id: `eni-${idHex}`, subnetId, privateIp: i.privateIp ?? '10.0.0.10', groups }, ...extraEnis],
       // xvda for the root volume, then sdf, sdg … as the EC2 console suggests for data volumes.
-      volumes: volumes.map((v, n) => ({ volumeId: v.id, device: n === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(101 + n)}` })),
+      volumes: volumes.map((v, n) => ({ volumeId: v.id, device: n === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(101 + n)}`, deleteOnTermination: v.deleteOnTermination })),
       disableApiTermination: i.terminationProtection,
+      market: i.market,
+      shutdownBehavior: i.shutdownBehavior,
+      ...(profile && profileName
+        ? { instanceProfile: { associationId: `iip-assoc-${hexFrom(`${i.id}/${profileName}`)}`, arn: profile.arn ?? `arn:aws:iam::${state.account}:instance-profile/${profileName}`, role: profile.role } }
+        : {}),
+      ...(i.autoScalingGroup ? { autoScalingGroup: i.autoScalingGroup } : {}),
       tags: i.tags,
     };
   }
-  for (const r of seed.roles) {
-    state.roles[r.name] ??= {
-      name: r.name,
-      path: r.path,
-      arn: `arn:aws:iam::${state.account}:role${r.path}${r.name}`,
-      roleId: `AROA${hexFrom(r.name, 17).toUpperCase()}`,
-      createDate: SEEDED_AT,
-      inlinePolicies: Object.fromEntries(Object.entries(r.policies).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
-    };
-  }
   for (const u of seed.users) {
-    const user = (state.users[u.name] ??= { name: u.name, path: '/', arn: `arn:aws:iam::${state.account}:user/${u.name}`, userId: `AIDA${hexFrom(u.name, 17).toUpperCase()}`, createDate: SEEDED_AT, accessKeys: [] });
+    const user = (state.users[u.name] ??= {
+      name: u.name,
+      path: '/',
+      arn: `arn:aws:iam::${state.account}:user/${u.name}`,
+      userId: `AIDA${hexFrom(u.name, 17).toUpperCase()}`,
+      createDate: SEEDED_AT,
+      accessKeys: [],
+      inlinePolicies: policyTexts(u.policies),
+      ...(u.loginProfile ? { loginProfile: { createDate: SEEDED_AT, passwordResetRequired: false } } : {}),
+    });
     for (const k of u.accessKeys) {
       if (user.accessKeys.some((existing) => existing.id === k.id)) continue;
       user.accessKeys.push({ id: k.id, status: k.status, createDate: SEEDED_AT, ...(k.lastUsedService ? { lastUsed: { date: SEEDED_AT, service: k.lastUsedService, region: state.region } } : {}) });
@@ -198,6 +265,37 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
     state.findings[f.id] ??= { id: f.id, productArn: f.productArn, generatorId: 'cordon-simulated', title: f.title, severityLabel: f.severity, createdAt: SEEDED_AT, updatedAt: SEEDED_AT, workflowStatus: f.workflowStatus, recordState: 'ACTIVE' };
   }
   return state;
+}
+
+function policyTexts(policies: Readonly<Record<string, string | Record<string, unknown>>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(policies).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+function ensureRole(state: AwsEstateState, name: string, path?: string, policies: Readonly<Record<string, string | Record<string, unknown>>> = {}): void {
+  const rolePath = path ?? defaultRolePath(name);
+  state.roles[name] ??= {
+    name,
+    path: rolePath,
+    arn: `arn:aws:iam::${state.account}:role${rolePath}${name}`,
+    roleId: `AROA${hexFrom(name, 17).toUpperCase()}`,
+    createDate: SEEDED_AT,
+    inlinePolicies: policyTexts(policies),
+  };
+}
+
+function ensureAutoScalingGroup(state: AwsEstateState, name: string, seed?: z.output<typeof AutoScalingGroupSeedSchema>): SimAutoScalingGroup {
+  const behindLoadBalancer = (seed?.targetGroups.length ?? 0) + (seed?.loadBalancers.length ?? 0) > 0;
+  return (state.autoScalingGroups[name] ??= {
+    name,
+    arn: `arn:aws:autoscaling:${state.region}:${state.account}:autoScalingGroup:${hexFrom(name, 8)}-0000-4000-8000-${hexFrom(`${name}/asg`, 12)}:autoScalingGroupName/${name}`,
+    healthCheckType: seed?.healthCheckType ?? (behindLoadBalancer ? 'ELB' : 'EC2'),
+    targetGroupArns: seed?.targetGroups ?? [],
+    loadBalancerNames: seed?.loadBalancers ?? [],
+    minSize: 0,
+    maxSize: 1,
+    desiredCapacity: 0,
+    instances: {},
+  });
 }
 
 /** A fresh estate from seeds in order (the first that names them sets the account and region). */
@@ -235,6 +333,8 @@ export function seedFromFinding(finding: Finding): AwsEstateSeed {
           ...(details.vpcId ? { vpc: details.vpcId } : {}),
           ...(details.subnetId ? { subnet: details.subnetId } : {}),
           ...(groups?.length ? { securityGroups: groups } : {}),
+          // GuardDuty names the profile (a placeholder in samples); its role is taken to share its name.
+          ...(details.instanceProfileArn ? { instanceProfile: { arn: details.instanceProfileArn, role: details.instanceProfileArn.split('/').pop() as string } } : {}),
           volumes: 2,
           tags: r.tags,
         });
@@ -246,9 +346,19 @@ export function seedFromFinding(finding: Finding): AwsEstateSeed {
       case 'AwsIamUser':
         seed.users.push({ name: userNameOf(r.id) });
         break;
-      case 'AwsIamAccessKey':
-        seed.users.push({ name: details.userName ?? 'cordon-simulated-user', accessKeys: [{ id: accessKeyIdOf(r.id), status: 'Active' }] });
+      case 'AwsIamAccessKey': {
+        const keyId = accessKeyIdOf(r.id);
+        if (details.userType === 'Root') break;
+        if (details.userType === 'AssumedRole') {
+          // Role credentials; `AROA…:i-…` names the instance whose profile issued them.
+          if (details.userName) seed.roles.push({ name: details.userName });
+          const source = instanceOfPrincipal(details.principalId);
+          if (source && details.userName) seed.instances.push({ id: source, instanceProfile: details.userName, volumes: 2 });
+          break;
+        }
+        seed.users.push({ name: details.userName ?? 'cordon-simulated-user', accessKeys: [{ id: keyId, status: 'Active' }] });
         break;
+      }
       case 'AwsS3Bucket':
         seed.buckets.push({ name: bucketNameOf(r.id), tags: r.tags });
         break;

@@ -29,11 +29,64 @@ export interface SimNetworkInterface {
   subnetId: string;
   privateIp: string;
   groups: string[];
+  /**
+   * ConnectionTrackingSpecification idle timeouts (seconds); absent = EC2's defaults
+   * (432,000 s for established TCP on most instance types).
+   */
+  connectionTracking?: { tcpEstablishedTimeout?: number; udpStreamTimeout?: number; udpTimeout?: number };
 }
 
 export interface SimAttachment {
   volumeId: string;
   device: string;
+  /** EC2's default for volumes attached at launch is true: the volume dies with its instance. */
+  deleteOnTermination: boolean;
+}
+
+/** An instance profile association (DescribeIamInstanceProfileAssociations). */
+export interface SimInstanceProfileAssociation {
+  associationId: string;
+  /** `arn:aws:iam::ACCOUNT:instance-profile/NAME` (or a GuardDuty sample placeholder). */
+  arn: string;
+  /** The role the profile carries: the host mints its credentials. */
+  role: string;
+}
+
+export interface SimAutoScalingMember {
+  lifecycleState: 'InService' | 'Standby' | 'Terminated';
+  protectedFromScaleIn: boolean;
+  healthStatus: 'Healthy' | 'Unhealthy';
+}
+
+export interface SimAutoScalingGroup {
+  name: string;
+  arn: string;
+  /** `ELB`: the group replaces an instance its load balancer reports unhealthy; `EC2`: status checks only. */
+  healthCheckType: 'EC2' | 'ELB';
+  targetGroupArns: string[];
+  loadBalancerNames: string[];
+  minSize: number;
+  maxSize: number;
+  desiredCapacity: number;
+  instances: Record<string, SimAutoScalingMember>;
+}
+
+/** A network ACL entry: stateless, so a deny cuts tracked flows too. */
+export interface SimNetworkAclEntry {
+  ruleNumber: number;
+  egress: boolean;
+  protocol: string;
+  action: 'allow' | 'deny';
+  cidrIpv4?: string;
+  cidrIpv6?: string;
+}
+
+export interface SimNetworkAcl {
+  id: string;
+  vpcId: string;
+  subnets: string[];
+  entries: SimNetworkAclEntry[];
+  tags: Record<string, string>;
 }
 
 export interface SimInstance {
@@ -43,8 +96,14 @@ export interface SimInstance {
   availabilityZone: string;
   instanceType: string;
   imageId: string;
-  state: 'running' | 'stopped';
+  state: 'running' | 'stopped' | 'terminated';
   launchTime: string;
+  /** Spot instances refuse termination protection. */
+  market: 'on-demand' | 'spot';
+  /** InstanceInitiatedShutdownBehavior: with `terminate`, root on the host can destroy it and its volumes. */
+  shutdownBehavior: 'stop' | 'terminate';
+  instanceProfile?: SimInstanceProfileAssociation;
+  autoScalingGroup?: string;
   /** The first is the primary interface: ModifyInstanceAttribute Groups acts on it. */
   networkInterfaces: SimNetworkInterface[];
   volumes: SimAttachment[];
@@ -93,6 +152,10 @@ export interface SimUser {
   path: string;
   createDate: string;
   accessKeys: SimAccessKey[];
+  /** The console password (IAM login profile); absent = no console access. */
+  loginProfile?: { createDate: string; passwordResetRequired: boolean };
+  /** Inline policies: name → JSON document. */
+  inlinePolicies: Record<string, string>;
 }
 
 export interface SimPublicAccessBlock {
@@ -136,6 +199,10 @@ export interface AwsEstateState {
   roles: Record<string, SimRole>;
   users: Record<string, SimUser>;
   buckets: Record<string, SimBucket>;
+  /** Account-level S3 Block Public Access (S3 Control); absent = not configured. */
+  accountPublicAccessBlock?: SimPublicAccessBlock;
+  autoScalingGroups: Record<string, SimAutoScalingGroup>;
+  networkAcls: Record<string, SimNetworkAcl>;
   findings: Record<string, SimSecurityHubFinding>;
 }
 
@@ -152,6 +219,8 @@ export function emptyAwsEstate(account = '123456789012', region = 'us-east-1'): 
     roles: {},
     users: {},
     buckets: {},
+    autoScalingGroups: {},
+    networkAcls: {},
     findings: {},
   };
 }
@@ -171,6 +240,16 @@ export function hexFrom(text: string, digits = 17): string {
     out += h.toString(16).padStart(8, '0');
   }
   return out.slice(0, digits);
+}
+
+/**
+ * IAM refuses edits to service-linked roles (path `/aws-service-role/`) and to the roles Identity
+ * Center provisions (`AWSReservedSSO_*`, path `/aws-reserved/sso.amazonaws.com/`).
+ */
+export function protectedRoleKind(role: Pick<SimRole, 'name' | 'path'>): 'service-linked' | 'identity-center' | undefined {
+  if (role.path.startsWith('/aws-service-role/') || role.name.startsWith('AWSServiceRoleFor')) return 'service-linked';
+  if (role.path.startsWith('/aws-reserved/sso.amazonaws.com/') || role.name.startsWith('AWSReservedSSO_')) return 'identity-center';
+  return undefined;
 }
 
 /** The default egress rule AWS puts on every new VPC security group. */

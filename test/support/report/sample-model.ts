@@ -25,6 +25,9 @@ export function sampleReportModel(): ReportModel {
       {
         id: 'inc-4f3c2b1a09876543',
         status: 'contained',
+        escalated: false,
+        eviction: { footholds: [{ kind: 'instance-metadata', id: 'i-99999999:instance-profile', open: false, closedBy: 'revoke-instance-credentials' }], open: 0 },
+        evidenceAtRisk: [],
         playbook: 'aws-ec2-compromise',
         findingSha256: 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00',
         finding: {
@@ -56,7 +59,9 @@ export function sampleReportModel(): ReportModel {
       },
       {
         id: 'inc-a1b2c3d4e5f60718',
-        status: 'escalated',
+        status: 'not-contained',
+        escalated: true,
+        eviction: { footholds: [{ kind: 'public-read', id: 's3://example (policy)', open: true, until: 'bucket or account Block Public Access (RestrictPublicBuckets)' }], open: 1 },
         playbook: 'aws-s3-data-exposure',
         finding: {
           id: 'arn:aws:securityhub:us-east-1:123456789012:subscription/aws-foundational-security-best-practices/v/1.0.0/S3.8/finding/01b1c2d3',
