@@ -24,7 +24,8 @@ describe('approval gate (cordon:approval=required)', () => {
     expect(steps(rejected.stdout).every((s) => s.status === 'skipped' && /rejected/.test(s.reason ?? ''))).toBe(true);
     const timedOut = await cordon(['tabletop', '--json', '--approvals', 'timeout', file]);
     expect(timedOut.code).toBe(1);
-    expect(JSON.parse(timedOut.stdout).incidents[0].status).toBe('escalated');
+    // A containment step that failed is never contained (DESIGN §3); the incident escalates.
+    expect(JSON.parse(timedOut.stdout).incidents[0]).toMatchObject({ status: 'not-contained', escalated: true });
   });
 
   it('waits for a person: cordon approve from elsewhere resumes the workflow', async () => {
