@@ -60,19 +60,19 @@ export const SCENARIOS = {
 } satisfies Record<string, Finding>;
 export type ScenarioName = keyof typeof SCENARIOS;
 
-/** Per cloud action: the scenario that plans it and the operation that changes something. */
-export const ACTION_CASES: readonly { action: ActionName; scenario: ScenarioName; mutating: string }[] = [
-  { action: 'quarantine-instance', scenario: 'ec2', mutating: 'ec2:ModifyInstanceAttribute' },
-  { action: 'snapshot-volumes', scenario: 'ec2', mutating: 'ec2:CreateSnapshots' },
-  { action: 'update-finding', scenario: 'ec2', mutating: 'securityhub:BatchUpdateFindings' },
-  { action: 'revoke-role-sessions', scenario: 'iam', mutating: 'iam:PutRolePolicy' },
-  { action: 'deactivate-access-key', scenario: 'iam', mutating: 'iam:UpdateAccessKey' },
-  { action: 'block-s3-public-access', scenario: 's3', mutating: 's3:PutPublicAccessBlock' },
-  { action: 'quarantine-vm', scenario: 'vm', mutating: 'Microsoft.Network/networkInterfaces/write' },
-  { action: 'snapshot-disks', scenario: 'vm', mutating: 'Microsoft.Compute/snapshots/write' },
-  { action: 'update-alert', scenario: 'vm', mutating: 'Microsoft.Security/locations/alerts/inProgress/action' },
-  { action: 'block-storage-public-access', scenario: 'storage', mutating: 'Microsoft.Storage/storageAccounts/write' },
-  { action: 'revoke-user-sessions', scenario: 'identity', mutating: 'graph:revokeSignInSessions' },
+/** Per cloud action: the scenario that plans it (the call that changes something comes from the catalog). */
+export const ACTION_CASES: readonly { action: ActionName; scenario: ScenarioName }[] = [
+  { action: 'quarantine-instance', scenario: 'ec2' },
+  { action: 'snapshot-volumes', scenario: 'ec2' },
+  { action: 'update-finding', scenario: 'ec2' },
+  { action: 'revoke-role-sessions', scenario: 'iam' },
+  { action: 'deactivate-access-key', scenario: 'iam' },
+  { action: 'block-s3-public-access', scenario: 's3' },
+  { action: 'quarantine-vm', scenario: 'vm' },
+  { action: 'snapshot-disks', scenario: 'vm' },
+  { action: 'update-alert', scenario: 'vm' },
+  { action: 'block-storage-public-access', scenario: 'storage' },
+  { action: 'revoke-user-sessions', scenario: 'identity' },
 ];
 
 export function plannedFinding(f: Finding, settings: Partial<PlanSettings> = {}): PlannedFinding {

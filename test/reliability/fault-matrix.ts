@@ -4,6 +4,7 @@ import type { ActionName } from '../../functions/core/model.js';
 import type { IncidentReport } from '../../functions/engine/responder.js';
 import { verifyAuditLog } from '../../functions/records/audit-log.js';
 import type { FaultRule } from '../../functions/sim/faults.js';
+import { mutatingCall } from '../support/actions/mutating-call.js';
 import { ACTION_CASES, SCENARIOS, plannedFinding, removeHomes, runEngine, stepOf, type EngineRun } from './engine-harness.js';
 
 /**
@@ -20,7 +21,7 @@ async function runCase(action: ActionName, faults: FaultRule[], options: { seed?
   const run = await runEngine([plannedFinding(SCENARIOS[c.scenario])], { faults, ...options });
   await run.estate.close();
   const report = run.reports[0] as IncidentReport;
-  return { run, report, step: stepOf(report, action), mutating: c.mutating };
+  return { run, report, step: stepOf(report, action), mutating: mutatingCall(action) };
 }
 
 /** What every failure must leave behind: a failed step record, an escalated incident, an audit trail. */
@@ -67,14 +68,14 @@ export function faultMatrix(actions: readonly ActionName[]): void {
     });
 
     it('permanent HTTP 500: failed/Transient after the retries, the rest completes, escalated and audited', async () => {
-      const mutating = ACTION_CASES.find((c) => c.action === action)?.mutating ?? '';
+      const mutating = mutatingCall(action);
       const { run, report, step } = await runCase(action, [{ operation: mutating, kind: 'error' }]);
       expect(step.attempts).toBe(4); // the first try and the transient retrier's 3
       await expectRecordedFailure(run, report, action, 'Transient');
     });
 
     it('access denied: failed/AccessDenied at once (no retry), escalated and audited', async () => {
-      const mutating = ACTION_CASES.find((c) => c.action === action)?.mutating ?? '';
+      const mutating = mutatingCall(action);
       const { run, report, step } = await runCase(action, [{ operation: mutating, kind: 'accessDenied' }]);
       expect(step.attempts).toBe(1);
       expect(run.estate.server.calls.filter((c) => c.operation === mutating).map((c) => c.status)).toEqual([403]);
@@ -93,7 +94,7 @@ export function faultMatrix(actions: readonly ActionName[]): void {
     });
 
     it('estate slower than the request timeout: failed/Timeout after the retries, or done when a late call landed — never half-recorded', async () => {
-      const mutating = ACTION_CASES.find((c) => c.action === action)?.mutating ?? '';
+      const mutating = mutatingCall(action);
       const { run, report, step } = await runCase(action, [{ operation: mutating, kind: 'latency', latencyMs: SLOW_MS }], { requestTimeoutMs: REQUEST_TIMEOUT_MS });
       const stored = await run.records.store.getStep(report.incident.id, step.stepId);
       if (step.status === 'failed') {

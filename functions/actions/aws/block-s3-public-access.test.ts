@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput } from './harness.js';
-import { BUCKET, TEST_ESTATE, useEstates } from './fixtures.js';
+import { actionInput } from '../../../test/support/actions/aws/harness.js';
+import { BUCKET, TEST_ESTATE, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { blockS3PublicAccess } from './block-s3-public-access.js';
 
 const openEstate = useEstates();

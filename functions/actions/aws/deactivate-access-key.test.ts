@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput } from './harness.js';
-import { ACCESS_KEY, USER, useEstates } from './fixtures.js';
+import { actionInput } from '../../../test/support/actions/aws/harness.js';
+import { ACCESS_KEY, USER, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { deactivateAccessKey } from './deactivate-access-key.js';
 
 const openEstate = useEstates();

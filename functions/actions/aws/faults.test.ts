@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { ActionInput } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import type { AwsContext } from '../../adapters/aws/clients.js';
-import { actionInput } from './harness.js';
-import { ACCESS_KEY, ACCOUNT, BUCKET, INSTANCE_ARN, ROLE, SH_FINDING_ID, SH_PRODUCT_ARN, useEstates } from './fixtures.js';
+import { actionInput } from '../../../test/support/actions/aws/harness.js';
+import { ACCESS_KEY, ACCOUNT, BUCKET, INSTANCE_ARN, ROLE, SH_FINDING_ID, SH_PRODUCT_ARN, useEstates } from '../../../test/support/actions/aws/fixtures.js';
+import { mutatingCall } from '../../../test/support/actions/mutating-call.js';
 import { AWS_ACTIONS } from './index.js';
 
 /**
@@ -16,7 +17,6 @@ const openEstate = useEstates();
 interface Case {
   action: ActionModule<AwsContext>;
   input: ActionInput;
-  mutating: string;
   missing: { input: ActionInput; code: string };
 }
 
@@ -25,53 +25,49 @@ const CASES: Record<keyof typeof AWS_ACTIONS, Case> = {
   'quarantine-instance': {
     action: AWS_ACTIONS['quarantine-instance'],
     input: actionInput('quarantine-instance', { type: 'AwsEc2Instance', id: INSTANCE_ARN }),
-    mutating: 'ec2:ModifyInstanceAttribute',
     missing: { input: actionInput('quarantine-instance', { type: 'AwsEc2Instance', id: 'i-0000000000000dead' }), code: 'InvalidInstanceID.NotFound' },
   },
   'snapshot-volumes': {
     action: AWS_ACTIONS['snapshot-volumes'],
     input: actionInput('snapshot-volumes', { type: 'AwsEc2Instance', id: INSTANCE_ARN }),
-    mutating: 'ec2:CreateSnapshots',
     missing: { input: actionInput('snapshot-volumes', { type: 'AwsEc2Instance', id: 'i-0000000000000dead' }), code: 'InvalidInstanceID.NotFound' },
   },
   'revoke-role-sessions': {
     action: AWS_ACTIONS['revoke-role-sessions'],
     input: actionInput('revoke-role-sessions', { type: 'AwsIamRole', id: `arn:aws:iam::${ACCOUNT}:role/${ROLE}` }),
-    mutating: 'iam:PutRolePolicy',
     missing: { input: actionInput('revoke-role-sessions', { type: 'AwsIamRole', id: `arn:aws:iam::${ACCOUNT}:role/ghost` }), code: 'NoSuchEntity' },
   },
   'deactivate-access-key': {
     action: AWS_ACTIONS['deactivate-access-key'],
     input: actionInput('deactivate-access-key', { type: 'AwsIamAccessKey', id: ACCESS_KEY }),
-    mutating: 'iam:UpdateAccessKey',
     missing: { input: actionInput('deactivate-access-key', { type: 'AwsIamAccessKey', id: 'AKIAGHOSTGHOSTGHOST0' }), code: 'NoSuchEntity' },
   },
   'block-s3-public-access': {
     action: AWS_ACTIONS['block-s3-public-access'],
     input: actionInput('block-s3-public-access', { type: 'AwsS3Bucket', id: `arn:aws:s3:::${BUCKET}` }),
-    mutating: 's3:PutPublicAccessBlock',
     missing: { input: actionInput('block-s3-public-access', { type: 'AwsS3Bucket', id: 'arn:aws:s3:::no-such-bucket-here' }), code: 'NoSuchBucket' },
   },
   'update-finding': {
     action: AWS_ACTIONS['update-finding'],
     input: actionInput('update-finding', { type: 'finding', id: SH_FINDING_ID }, { finding }),
-    mutating: 'securityhub:BatchUpdateFindings',
     missing: { input: actionInput('update-finding', { type: 'finding', id: 'ghost' }, { finding: { ...finding, id: 'ghost' } }), code: 'FindingNotFound' },
   },
 };
 
-describe.each(Object.entries(CASES))('%s fault matrix', (_name, c) => {
+describe.each(Object.entries(CASES))('%s fault matrix', (name, c) => {
+  const mutating = mutatingCall(name as keyof typeof CASES);
+
   it('absorbs a single throttle inside the SDK', async () => {
-    const estate = await openEstate(undefined, { faults: [{ operation: c.mutating, kind: 'throttle', times: 1 }] });
+    const estate = await openEstate(undefined, { faults: [{ operation: mutating, kind: 'throttle', times: 1 }] });
     const result = await c.action.run(c.input, estate.ctx(c.input.stepId));
     expect(result.status).toBe('succeeded');
-    const mutating = estate.server.callsFor(c.input.stepId).filter((call) => call.operation === c.mutating);
-    expect(mutating[0]).toMatchObject({ fault: 'throttle' });
-    expect(mutating.at(-1)).toMatchObject({ status: 200 });
+    const calls = estate.server.callsFor(c.input.stepId).filter((call) => call.operation === mutating);
+    expect(calls[0]).toMatchObject({ fault: 'throttle' });
+    expect(calls.at(-1)).toMatchObject({ status: 200 });
   });
 
   it('surfaces throttle ×3 as failed/Throttled, and the next (ASL) attempt succeeds', async () => {
-    const estate = await openEstate(undefined, { faults: [{ operation: c.mutating, kind: 'throttle', times: 3 }] });
+    const estate = await openEstate(undefined, { faults: [{ operation: mutating, kind: 'throttle', times: 3 }] });
     const first = await c.action.run(c.input, estate.ctx(c.input.stepId));
     expect(first).toMatchObject({ status: 'failed', errorClass: 'Throttled' });
     const retried = await c.action.run(c.input, estate.ctx(c.input.stepId));
@@ -79,7 +75,7 @@ describe.each(Object.entries(CASES))('%s fault matrix', (_name, c) => {
   });
 
   it('reports a permanent HTTP 500 as failed/Transient', async () => {
-    const estate = await openEstate(undefined, { faults: [{ operation: c.mutating, kind: 'error' }] });
+    const estate = await openEstate(undefined, { faults: [{ operation: mutating, kind: 'error' }] });
     const result = await c.action.run(c.input, estate.ctx(c.input.stepId));
     expect(result).toMatchObject({ status: 'failed', errorClass: 'Transient' });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput } from './harness.js';
-import { INSTANCE, INSTANCE_ARN, TEST_ESTATE, VPC, WEB_SG, useEstates } from './fixtures.js';
+import { actionInput } from '../../../test/support/actions/aws/harness.js';
+import { INSTANCE, INSTANCE_ARN, TEST_ESTATE, VPC, WEB_SG, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { ISOLATION_GROUP_NAME, quarantineInstance } from './quarantine-instance.js';
 
 const NOW = new Date('2024-06-01T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput } from './harness.js';
-import { ACCOUNT, ROLE, useEstates } from './fixtures.js';
+import { actionInput } from '../../../test/support/actions/aws/harness.js';
+import { ACCOUNT, ROLE, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { REVOKE_POLICY_NAME, revokePolicyDocument, revokeRoleSessions } from './revoke-role-sessions.js';
 
 const openEstate = useEstates();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput } from './harness.js';
-import { INSTANCE, INSTANCE_ARN, useEstates } from './fixtures.js';
+import { actionInput } from '../../../test/support/actions/aws/harness.js';
+import { INSTANCE, INSTANCE_ARN, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { snapshotVolumes } from './snapshot-volumes.js';
 
 const openEstate = useEstates();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionInput } from './harness.js';
-import { SH_FINDING_ID, SH_PRODUCT_ARN, useEstates } from './fixtures.js';
+import { actionInput } from '../../../test/support/actions/aws/harness.js';
+import { SH_FINDING_ID, SH_PRODUCT_ARN, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { updateFinding } from './update-finding.js';
 
 const openEstate = useEstates();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { blockStoragePublicAccess } from './block-storage-public-access.js';
-import { ACCOUNT_ID, actionInput, startAzureSim, type AzureSim } from './test-support.js';
+import { ACCOUNT_ID, actionInput, startAzureSim, type AzureSim } from '../../../test/support/actions/azure/harness.js';
 
 const input = actionInput('block-storage-public-access', { type: 'Microsoft.Storage/storageAccounts', id: ACCOUNT_ID });
 let sim: AzureSim | undefined;

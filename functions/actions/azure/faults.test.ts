@@ -10,13 +10,13 @@ import type { FaultRule } from '../../sim/faults.js';
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
 import { AZURE_ACTIONS } from './index.js';
-import { ACCOUNT_ID, RG, SUB, USER_ID, VM_ID, actionInput, startAzureSim, type AzureSim } from './test-support.js';
+import { mutatingCall } from '../../../test/support/actions/mutating-call.js';
+import { ACCOUNT_ID, RG, SUB, USER_ID, VM_ID, actionInput, startAzureSim, type AzureSim } from '../../../test/support/actions/azure/harness.js';
 
 interface Case {
-  name: string;
+  name: keyof typeof AZURE_ACTIONS;
   action: ActionModule<AzureContext>;
   input: ActionInput;
-  write: string;
   missing: ActionInput;
   missingCode: string;
 }
@@ -29,13 +29,13 @@ const ghostAlert = `/subscriptions/${SUB}/providers/Microsoft.Security/locations
 const mod = (name: keyof typeof AZURE_ACTIONS) => AZURE_ACTIONS[name] as ActionModule<AzureContext>;
 
 const CASES: Case[] = [
-  { name: 'quarantine-vm', action: mod('quarantine-vm'), input: actionInput('quarantine-vm', vm), write: 'Microsoft.Network/networkInterfaces/write', missing: actionInput('quarantine-vm', ghostVm), missingCode: 'ResourceNotFound' },
-  { name: 'snapshot-disks', action: mod('snapshot-disks'), input: actionInput('snapshot-disks', vm), write: 'Microsoft.Compute/snapshots/write', missing: actionInput('snapshot-disks', ghostVm), missingCode: 'ResourceNotFound' },
+  { name: 'quarantine-vm', action: mod('quarantine-vm'), input: actionInput('quarantine-vm', vm), missing: actionInput('quarantine-vm', ghostVm), missingCode: 'ResourceNotFound' },
+  { name: 'snapshot-disks', action: mod('snapshot-disks'), input: actionInput('snapshot-disks', vm), missing: actionInput('snapshot-disks', ghostVm), missingCode: 'ResourceNotFound' },
   {
     name: 'block-storage-public-access',
     action: mod('block-storage-public-access'),
     input: actionInput('block-storage-public-access', account),
-    write: 'Microsoft.Storage/storageAccounts/write',
+   
     missing: actionInput('block-storage-public-access', ghostAccount),
     missingCode: 'ResourceNotFound',
   },
@@ -43,7 +43,7 @@ const CASES: Case[] = [
     name: 'revoke-user-sessions',
     action: mod('revoke-user-sessions'),
     input: actionInput('revoke-user-sessions', { type: 'Microsoft.Graph/users', id: USER_ID }),
-    write: 'graph:revokeSignInSessions',
+   
     missing: actionInput('revoke-user-sessions', { type: 'Microsoft.Graph/users', id: 'nobody@contoso.example' }),
     missingCode: 'Request_ResourceNotFound',
   },
@@ -51,7 +51,7 @@ const CASES: Case[] = [
     name: 'update-alert',
     action: mod('update-alert'),
     input: actionInput('update-alert', { type: 'finding', id: 'finding-1' }),
-    write: 'Microsoft.Security/locations/alerts/inProgress/action',
+   
     missing: actionInput('update-alert', { type: 'finding', id: 'finding-1' }, { finding: { id: 'finding-1', source: 'defender', alertResourceId: ghostAlert } }),
     missingCode: 'NotFound',
   },
@@ -66,26 +66,26 @@ afterEach(async () => {
 async function run(c: Case, faults: FaultRule[], input = c.input) {
   sim = await startAzureSim({ faults });
   const result = await c.action.run(input, sim.ctx(input.stepId));
-  return { result, writes: sim.server.calls.filter((call) => call.operation === c.write) };
+  return { result, writes: sim.server.calls.filter((call) => call.operation === mutatingCall(c.name)) };
 }
 
 describe.each(CASES)('$name under faults', (c) => {
   it('succeeds when client retries absorb two throttles of its write', async () => {
-    const { result, writes } = await run(c, [{ operation: c.write, kind: 'throttle', times: 2 }]);
+    const { result, writes } = await run(c, [{ operation: mutatingCall(c.name), kind: 'throttle', times: 2 }]);
     expect(result.status).toBe('succeeded');
     expect(writes.slice(0, 3).map((w) => w.status)).toEqual([429, 429, writes[2]?.status]);
     expect(writes[2]?.fault).toBeUndefined();
   });
 
   it('fails Throttled when throttling outlasts the client retries', async () => {
-    const { result, writes } = await run(c, [{ operation: c.write, kind: 'throttle' }]);
+    const { result, writes } = await run(c, [{ operation: mutatingCall(c.name), kind: 'throttle' }]);
     expect(result).toMatchObject({ status: 'failed', errorClass: 'Throttled' });
     expect(result.status === 'failed' && result.message).toContain('TooManyRequests');
     expect(writes.length).toBeGreaterThanOrEqual(3);
   });
 
   it('fails Transient on a persistent internal error', async () => {
-    const { result } = await run(c, [{ operation: c.write, kind: 'error' }]);
+    const { result } = await run(c, [{ operation: mutatingCall(c.name), kind: 'error' }]);
     expect(result).toMatchObject({ status: 'failed', errorClass: 'Transient' });
   });
 

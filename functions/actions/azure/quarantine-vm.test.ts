@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { permissionNames } from '../../core/actions/types.js';
 import { ISOLATION_NSG, quarantineVm } from './quarantine-vm.js';
-import { RG, SUB, VM_ID, actionInput, startAzureSim, type AzureSim } from './test-support.js';
+import { RG, SUB, VM_ID, actionInput, startAzureSim, type AzureSim } from '../../../test/support/actions/azure/harness.js';
 
 const input = actionInput('quarantine-vm', { type: 'Microsoft.Compute/virtualMachines', id: VM_ID });
 const nsgId = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/networkSecurityGroups/${ISOLATION_NSG}`;

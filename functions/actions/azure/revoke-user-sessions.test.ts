@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { revokeUserSessions } from './revoke-user-sessions.js';
-import { NOW, USER_ID, USER_UPN, actionInput, startAzureSim, type AzureSim } from './test-support.js';
+import { NOW, USER_ID, USER_UPN, actionInput, startAzureSim, type AzureSim } from '../../../test/support/actions/azure/harness.js';
 
 let sim: AzureSim | undefined;
 afterEach(async () => {

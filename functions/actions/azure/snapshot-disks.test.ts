@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SOURCE_DISK_TAG, snapshotDisks, snapshotName } from './snapshot-disks.js';
-import { NOW, VM_ID, actionInput, startAzureSim, type AzureSim } from './test-support.js';
+import { NOW, VM_ID, actionInput, startAzureSim, type AzureSim } from '../../../test/support/actions/azure/harness.js';
 
 const input = actionInput('snapshot-disks', { type: 'Microsoft.Compute/virtualMachines', id: VM_ID });
 let sim: AzureSim | undefined;

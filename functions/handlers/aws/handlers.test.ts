@@ -18,7 +18,7 @@ import { handler as approval } from './approval.js';
 import { handler as ingest } from './ingest.js';
 import { sendDueReminders } from './clock-reminder.js';
 import { S3AuditSink } from '../../adapters/aws/s3-audit-sink.js';
-import { s3ObjectPuts, stsAssumeRole, type RecordedAssumeRole, type RecordedPut } from './test-services.js';
+import { s3ObjectPuts, stsAssumeRole, type RecordedAssumeRole, type RecordedPut } from '../../../test/support/handlers/aws-services.js';
 
 /**
  * The Lambda handlers invoked as Lambda invokes them (event + context), against the simulated

@@ -6,7 +6,7 @@ import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/model.js';
 import { classifyAwsError } from '../../adapters/aws/errors.js';
-import { ACCOUNT, BUCKET, INSTANCE, useEstates } from '../../actions/aws/fixtures.js';
+import { ACCOUNT, BUCKET, INSTANCE, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { AwsEstateSeedSchema, createAwsEstate, seedFromFinding } from './seed.js';
 
 const openEstate = useEstates();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../../functions/core/model.js';
+import { stepId } from '../../../functions/core/incident-id.js';
 import { CaseStoreError, type CaseStore } from '../../../functions/records/case-store.js';
 
 /** A realistic incident: GuardDuty's CryptoCurrency finding on one instance, planned by aws-ec2-compromise. */
@@ -23,7 +24,7 @@ export function sampleIncident(id = 'inc-0123456789abcdef'): Incident {
     playbook: 'aws-ec2-compromise',
     steps: [
       {
-        id: `quarantine-instance:${instance.id}`,
+        id: stepId('quarantine-instance', instance),
         action: 'quarantine-instance',
         target: instance,
         phase: 'contain',

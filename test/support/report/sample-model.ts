@@ -1,4 +1,5 @@
 import type { ReportModel } from '../../../functions/report/model.js';
+import { stepId } from '../../../functions/core/incident-id.js';
 
 const INSTANCE = 'arn:aws:ec2:us-east-1:123456789012:instance/i-99999999';
 const BUCKET = 'arn:aws:s3:::example-customer-exports';
@@ -44,8 +45,8 @@ export function sampleReportModel(): ReportModel {
           resources: [{ type: 'AwsEc2Instance', id: INSTANCE, tags: { Name: 'web-frontend-1' } }],
         },
         steps: [
-          { id: `quarantine-instance:${INSTANCE}`, action: 'quarantine-instance', target: { type: 'AwsEc2Instance', id: INSTANCE }, phase: 'contain', status: 'succeeded', calls: ['ec2:DescribeInstances', 'ec2:CreateSecurityGroup', 'ec2:RevokeSecurityGroupEgress', 'ec2:ModifyInstanceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:CreateTags'], startedAt: '2024-03-30T22:20:00.050Z', finishedAt: '2024-03-30T22:20:00.910Z' },
-          { id: `snapshot-volumes:${INSTANCE}`, action: 'snapshot-volumes', target: { type: 'AwsEc2Instance', id: INSTANCE }, phase: 'preserve', status: 'succeeded', calls: ['ec2:DescribeInstances', 'ec2:CreateSnapshots'], startedAt: '2024-03-30T22:20:00.052Z', finishedAt: '2024-03-30T22:20:01.300Z' },
+          { id: stepId('quarantine-instance', { id: INSTANCE }), action: 'quarantine-instance', target: { type: 'AwsEc2Instance', id: INSTANCE }, phase: 'contain', status: 'succeeded', calls: ['ec2:DescribeInstances', 'ec2:CreateSecurityGroup', 'ec2:RevokeSecurityGroupEgress', 'ec2:ModifyInstanceAttribute', 'ec2:ModifyInstanceAttribute', 'ec2:CreateTags'], startedAt: '2024-03-30T22:20:00.050Z', finishedAt: '2024-03-30T22:20:00.910Z' },
+          { id: stepId('snapshot-volumes', { id: INSTANCE }), action: 'snapshot-volumes', target: { type: 'AwsEc2Instance', id: INSTANCE }, phase: 'preserve', status: 'succeeded', calls: ['ec2:DescribeInstances', 'ec2:CreateSnapshots'], startedAt: '2024-03-30T22:20:00.052Z', finishedAt: '2024-03-30T22:20:01.300Z' },
           { id: 'open-clock:inc-4f3c2b1a09876543', action: 'open-clock', target: { type: 'incident', id: 'inc-4f3c2b1a09876543' }, phase: 'notify', status: 'succeeded', calls: [], startedAt: '2024-03-30T22:20:01.310Z', finishedAt: '2024-03-30T22:20:01.320Z' },
         ],
         skipped: [],

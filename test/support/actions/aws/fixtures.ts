@@ -1,5 +1,5 @@
 import { afterEach } from 'vitest';
-import type { AwsEstateSeed } from '../../sim/aws/seed.js';
+import type { AwsEstateSeed } from '../../../../functions/sim/aws/seed.js';
 import { startAwsEstate, type AwsEstateHarness } from './harness.js';
 
 /** A small, hand-written estate the wire-level tests share: one of everything the AWS actions touch. */

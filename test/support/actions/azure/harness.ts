@@ -2,13 +2,14 @@
  * Test support for the Azure actions: the simulated estate on loopback, and per-step clients
  * built by the real factory against it — the same wiring the tabletop uses.
  */
-import type { ActionInput } from '../../core/actions/types.js';
-import type { ActionName, Target } from '../../core/model.js';
-import type { FaultRule } from '../../sim/faults.js';
-import { startSimServer, type RunningSimServer } from '../../sim/server.js';
-import { createAzureClients, type AzureContext } from '../../adapters/azure/clients.js';
-import { createAzureEstateState, type AzureEstateSeed, type AzureEstateState } from '../../sim/azure/state.js';
-import { createAzureSimServices } from '../../sim/azure/index.js';
+import { stepId } from '../../../../functions/core/incident-id.js';
+import type { ActionInput } from '../../../../functions/core/actions/types.js';
+import type { ActionName, Target } from '../../../../functions/core/model.js';
+import type { FaultRule } from '../../../../functions/sim/faults.js';
+import { startSimServer, type RunningSimServer } from '../../../../functions/sim/server.js';
+import { createAzureClients, type AzureContext } from '../../../../functions/adapters/azure/clients.js';
+import { createAzureEstateState, type AzureEstateSeed, type AzureEstateState } from '../../../../functions/sim/azure/state.js';
+import { createAzureSimServices } from '../../../../functions/sim/azure/index.js';
 
 export const SUB = '00000000-0000-0000-0000-00000000c0de';
 export const RG = 'rg-prod';
@@ -47,7 +48,7 @@ export async function startAzureSim(opts: { seed?: AzureEstateSeed; faults?: Fau
 export function actionInput(action: ActionName, target: Target, extra: Partial<ActionInput> = {}): ActionInput {
   return {
     incidentId: 'inc-azure0001',
-    stepId: `${action}:${target.id}`,
+    stepId: stepId(action, target),
     action,
     target,
     account: SUB,

@@ -1,11 +1,12 @@
-import { SIM_CREDENTIALS, createAwsClients, type AwsContext } from '../../adapters/aws/clients.js';
-import type { ActionInput } from '../../core/actions/types.js';
-import type { ActionName, Target } from '../../core/model.js';
-import type { FaultRule } from '../../sim/faults.js';
-import { startSimServer, type RunningSimServer } from '../../sim/server.js';
-import { createAwsSimServices } from '../../sim/aws/index.js';
-import { createAwsEstate, type AwsEstateSeed } from '../../sim/aws/seed.js';
-import type { AwsEstateState } from '../../sim/aws/state.js';
+import { stepId } from '../../../../functions/core/incident-id.js';
+import { SIM_CREDENTIALS, createAwsClients, type AwsContext } from '../../../../functions/adapters/aws/clients.js';
+import type { ActionInput } from '../../../../functions/core/actions/types.js';
+import type { ActionName, Target } from '../../../../functions/core/model.js';
+import type { FaultRule } from '../../../../functions/sim/faults.js';
+import { startSimServer, type RunningSimServer } from '../../../../functions/sim/server.js';
+import { createAwsSimServices } from '../../../../functions/sim/aws/index.js';
+import { createAwsEstate, type AwsEstateSeed } from '../../../../functions/sim/aws/seed.js';
+import type { AwsEstateState } from '../../../../functions/sim/aws/state.js';
 
 /**
  * Runs AWS actions for real against the simulated estate over loopback: the production SDK
@@ -32,11 +33,11 @@ export async function startAwsEstate(seed: AwsEstateSeed, options: { faults?: Fa
   };
 }
 
-/** An ActionInput as a Task state would hand it over; the step id follows the planner's `${action}:${target.id}`. */
+/** An ActionInput as a Task state would hand it over; the step id is the planner's stepId(). */
 export function actionInput(action: ActionName, target: Target, overrides: Partial<ActionInput> = {}): ActionInput {
   return {
     incidentId: 'inc-7f3a9c21',
-    stepId: `${action}:${target.id}`,
+    stepId: stepId(action, target),
     action,
     target,
     account: '111122223333',

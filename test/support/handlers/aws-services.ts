@@ -1,5 +1,5 @@
-import type { SimRequest, SimResponse, SimService } from '../../sim/server.js';
-import { QueryParams, signingService, xmlDocument, xmlResponse } from '../../sim/aws/wire.js';
+import type { SimRequest, SimResponse, SimService } from '../../../functions/sim/server.js';
+import { QueryParams, signingService, xmlDocument, xmlResponse } from '../../../functions/sim/aws/wire.js';
 
 /**
  * Two wire services the handler tests need beyond the estate's: S3 object PUTs (the audit
