@@ -1,5 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { compileRouter } from '../core/playbooks/match.js';
 import type { Playbook } from '../core/playbooks/schema.js';
 import { planSettingsFor, type Settings } from '../config/settings.js';
@@ -7,6 +7,8 @@ import type { FaultRule } from '../sim/faults.js';
 import { startSimulatedEstate, type EstateFile } from '../sim/estate.js';
 import { renderReport } from '../report/render.js';
 import type { AuditHead } from '../records/audit-log.js';
+import { writePrivateFile } from '../records/private-fs.js';
+import { beginRun, recordAbortedRuns, type AbortedRun } from '../records/run-marker.js';
 import type { ApprovalRequest } from '../../workflows/runner.js';
 import { storeApprover } from './approvals.js';
 import { followClocks, type ClockWatchEvent } from './clock-watch.js';
@@ -43,7 +45,8 @@ export type ExerciseEvent =
   | { kind: 'responder'; event: ResponderEvent }
   | { kind: 'awaiting-approval'; request: ApprovalRequest; runDir: string }
   | { kind: 'clock'; event: ClockWatchEvent }
-  | { kind: 'clocks-followed'; speed: number };
+  | { kind: 'clocks-followed'; speed: number }
+  | { kind: 'aborted-run-found'; run: AbortedRun };
 
 export type ExerciseOutcome =
   /** Bad input: nothing ran, nothing was written. */
@@ -53,7 +56,7 @@ export type ExerciseOutcome =
       /** `$CORDON_HOME/tabletop/<run>/`: case store, audit log, evidence, report. */
       runDir: string;
       reports: IncidentReport[];
-      audit: AuditHead & { path: string };
+      audit: AuditHead & { path: string; keyId: string };
       report: { markdown: string; html: string; files: { markdown: string; html: string } };
       /** A step failed (an incident escalated). */
       failed: boolean;
@@ -73,6 +76,12 @@ export const runExercise: UseCase<ExerciseOptions, ExerciseEvent, ExerciseOutcom
 
   const runDir = exerciseHome(settings.home, startedAt);
   const records = openLocalRecords(runDir);
+  // Marks the run as under way; a run killed before the end leaves the marker, and the next
+  // exercise records it in the aborted run's chain and in its own.
+  const marker = beginRun(runDir, startedAt);
+  const parent = dirname(runDir);
+  const siblings = readdirSync(parent).map((d) => join(parent, d)).filter((d) => d !== runDir);
+  for (const run of await recordAbortedRuns(siblings, records.audit)) observe?.({ kind: 'aborted-run-found', run });
   const estate = await startSimulatedEstate({ file: options.estate?.file, findings: batch.planned.map((p) => p.incident.finding), faults: [...options.faults] });
   observe?.({ kind: 'started', findings: batch.planned.length, files: options.files.length, estateUrl: estate.url });
 
@@ -121,15 +130,16 @@ export const runExercise: UseCase<ExerciseOptions, ExerciseEvent, ExerciseOutcom
     finishedAt.toISOString(),
   );
   await records.close();
+  marker.end();
   const rendered = renderReport(model);
   const files = { markdown: join(runDir, 'report.md'), html: join(runDir, 'report.html') };
-  writeFileSync(files.markdown, rendered.markdown);
-  writeFileSync(files.html, rendered.html);
+  writePrivateFile(files.markdown, rendered.markdown);
+  writePrivateFile(files.html, rendered.html);
   return {
     kind: 'ran',
     runDir,
     reports,
-    audit: { ...head, path: records.audit.path },
+    audit: { ...head, path: records.audit.path, keyId: records.audit.keyId },
     report: { ...rendered, files },
     failed: reports.some((r) => r.steps.some((s) => s.status === 'failed')),
   };

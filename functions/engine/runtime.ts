@@ -6,6 +6,8 @@ import { withStep } from '../adapters/step-context.js';
 import { stepCorrelation } from '../core/correlation.js';
 import { createActionExecutor, type ActionExecutor } from '../actions/registry.js';
 import { AuditLog } from '../records/audit-log.js';
+import { localAuditSigner } from '../records/audit-signer.js';
+import { PRIVATE_DIR_MODE, makePrivateDir } from '../records/private-fs.js';
 import type { CaseStore } from '../records/case-store.js';
 import { EvidenceStore } from '../records/evidence.js';
 import { SqliteCaseStore } from '../records/sqlite-case-store.js';
@@ -19,9 +21,15 @@ export interface LocalRecords {
   close(): Promise<void>;
 }
 
+/**
+ * Opens (creating, owner-only) the records of `home`, with the home's own audit key. An exercise or
+ * simulated run directory is a home of its own (`CORDON_HOME=<run> cordon approve …` appends to its
+ * chain), so it has its own key beside its log.
+ */
 export function openLocalRecords(home: string): LocalRecords {
+  makePrivateDir(home);
   const store = new SqliteCaseStore(join(home, 'cordon.db'));
-  return { home, store, audit: AuditLog.inHome(home), evidence: new EvidenceStore(home), close: () => store.close() };
+  return { home, store, audit: AuditLog.inHome(home, { signer: localAuditSigner(home) }), evidence: new EvidenceStore(home), close: () => store.close() };
 }
 
 export { stepCorrelation };
@@ -73,12 +81,12 @@ function memo<T>(make: (key: string) => T): (key: string) => T {
 export function exerciseHome(home: string, startedAt: Date, prefix = ''): string {
   const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace('.', '');
   const parent = join(home, 'tabletop');
-  mkdirSync(parent, { recursive: true });
+  makePrivateDir(parent);
   const base = join(parent, `${prefix}${stamp}`);
   for (let n = 0; ; n++) {
     const dir = n === 0 ? base : `${base}-${n}`;
     try {
-      mkdirSync(dir);
+      mkdirSync(dir, { mode: PRIVATE_DIR_MODE });
       return dir;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

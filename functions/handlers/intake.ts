@@ -4,7 +4,7 @@ import type { IngestResult } from '../core/findings/ingest.js';
 import type { IngestedFinding, Mode, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
 import { planIncident, planSettings } from '../core/plan/plan.js';
-import type { AuditTrail } from '../records/audit-log.js';
+import { excerptOf, type AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
 import { workflowInput } from '../../workflows/input.js';
@@ -62,9 +62,23 @@ export async function intake(result: IngestResult, rawEvent: unknown, deps: Inta
   return outcome;
 }
 
-/** A refused event is kept whole in the audit trail with its reasons (incident null: it never became one). */
+/**
+ * A refused event is kept in the audit trail with its reasons (incident null: it never became
+ * one) as its hash, size and first bytes (≤ 64 KB), never whole: whoever can POST to the webhook
+ * must not be able to grow the chain by megabytes per request, nor write a record past the
+ * store's item limit (and so lose the refusal).
+ */
 export async function keepRejected(audit: AuditTrail, rejected: readonly Rejected[], rawEvent: unknown): Promise<void> {
-  if (rejected.length > 0) await audit.append({ incident: null, event: 'ingest', data: { rejected, event: rawEvent } });
+  if (rejected.length > 0) await audit.append({ incident: null, event: 'ingest', data: { rejected: rejected.slice(0, 20), rejections: rejected.length, event: excerptOf(rawText(rawEvent)) } });
+}
+
+function rawText(raw: unknown): string {
+  if (typeof raw === 'string') return raw;
+  try {
+    return JSON.stringify(raw) ?? String(raw);
+  } catch {
+    return String(raw);
+  }
 }
 
 async function intakeOne(ingested: IngestedFinding, deps: IntakeDeps): Promise<IntakeIncident> {

@@ -17,8 +17,8 @@ import {
   type StepRecord,
 } from './case-store.js';
 import { hourBucket, type Mutation, type RecordTable } from './record-table.js';
-import type { AuditSink } from './audit-log.js';
-import { TableAuditTrail } from './table-audit-trail.js';
+import type { AuditRecord } from './audit-log.js';
+import { TableAuditTrail, type TableAuditTrailOptions } from './table-audit-trail.js';
 
 const ALL = 'all';
 const OPEN = 'open';
@@ -47,8 +47,13 @@ export class DocumentCaseStore implements CaseStore {
   constructor(private readonly table: RecordTable) {}
 
   /** The deployment's audit chain, kept in the same table (one chain for every function instance). */
-  auditTrail(options: { sinks?: readonly AuditSink[]; now?: () => Date } = {}): TableAuditTrail {
+  auditTrail(options: TableAuditTrailOptions): TableAuditTrail {
     return new TableAuditTrail(this.table, options);
+  }
+
+  /** The chain's records in order, read only (export and `cordon audit verify --table`). */
+  auditRecords(): Promise<AuditRecord[]> {
+    return TableAuditTrail.recordsOf(this.table);
   }
 
   async putIncident(incident: Incident, at: string) {

@@ -11,7 +11,7 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { DocumentCaseStore } from './document-case-store.js';
-import type { Mutator, RecordKind, RecordTable } from './record-table.js';
+import { AuditRecordOverwriteError, CREATE_ONLY, type Mutator, type RecordKind, type RecordTable } from './record-table.js';
 
 /**
  * Single-table layout (the infra's table must match):
@@ -60,7 +60,7 @@ function docOf<T>(item: Record<string, AttributeValue>): T {
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-class DynamoRecordTable implements RecordTable {
+export class DynamoRecordTable implements RecordTable {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
@@ -113,6 +113,7 @@ class DynamoRecordTable implements RecordTable {
       const current = item ? docOf<T>(item) : undefined;
       const next = fn(current);
       if (!next) return { changed: false, body: current };
+      if (item && CREATE_ONLY.has(kind)) throw new AuditRecordOverwriteError(incident, key);
       const version = item?.ver?.N !== undefined ? Number(item.ver.N) : 0;
       try {
         await this.client.send(

@@ -1,9 +1,10 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvidenceItem } from '../core/actions/types.js';
 import type { IngestedFinding, Mode } from '../core/model.js';
 import { withFileLock } from './file-lock.js';
 import { assertIncidentId } from './paths.js';
+import { makePrivateDir, writePrivateFile } from './private-fs.js';
 
 /**
  * The evidence manifest, one per incident at `$CORDON_HOME/evidence/<incident>.json`: what a
@@ -107,14 +108,12 @@ export class EvidenceStore {
 
   private async update(incident: string, at: string, change: (m: EvidenceManifest) => void): Promise<EvidenceManifest> {
     const path = this.pathOf(incident);
-    mkdirSync(this.dir, { recursive: true });
+    makePrivateDir(this.dir);
     return withFileLock(`${path}.lock`, () => {
       const manifest = this.read(incident) ?? { incident, snapshots: [], isolation: [], originalConfigurations: [], custody: [], updatedAt: at };
       change(manifest);
       manifest.updatedAt = at;
-      const temp = `${path}.${process.pid}.tmp`;
-      writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-      renameSync(temp, path);
+      writePrivateFile(path, `${JSON.stringify(manifest, null, 2)}\n`);
       return manifest;
     });
   }

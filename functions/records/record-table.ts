@@ -4,7 +4,20 @@
  * an atomic read-modify-write, and hourly action counters. The case-store rules live once,
  * above this, in `document-case-store.ts`; an adapter only has to make `mutate` atomic.
  */
-export type RecordKind = 'incident' | 'step' | 'clock' | 'approval' | 'audit';
+export type RecordKind = 'incident' | 'step' | 'clock' | 'approval' | 'audit' | 'audit-head';
+
+/**
+ * Audit records are create-only: `mutate` may create one where none is, and refuses to replace
+ * one (AuditRecordOverwriteError) — in every adapter, before any write reaches the store.
+ */
+export const CREATE_ONLY: ReadonlySet<RecordKind> = new Set(['audit']);
+
+export class AuditRecordOverwriteError extends Error {
+  override readonly name = 'AuditRecordOverwriteError';
+  constructor(incident: string, key: string) {
+    super(`audit record ${incident}/${key} exists: audit records are create-only`);
+  }
+}
 
 export interface Mutation<T> {
   body: T;
@@ -21,7 +34,7 @@ export interface RecordTable {
   listByIncident<T>(kind: RecordKind, incident: string): Promise<T[]>;
   /** Documents of a kind carrying `flag`, ordered by incident then key. */
   listByFlag<T>(kind: RecordKind, flag: string): Promise<T[]>;
-  /** Atomic against every other writer, in this process or another. */
+  /** Atomic against every other writer, in this process or another. Create-only for CREATE_ONLY kinds. */
   mutate<T>(kind: RecordKind, incident: string, key: string, fn: Mutator<T>): Promise<{ changed: boolean; body: T | undefined }>;
   addActions(account: string, hour: string, count: number): Promise<void>;
   /** Sum of the counters of `account` for hours >= `fromHour` (both `YYYY-MM-DDTHH`). */

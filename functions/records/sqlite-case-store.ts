@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { DocumentCaseStore } from './document-case-store.js';
 import { loadSqlite } from './load-sqlite.js';
-import type { Mutator, RecordKind, RecordTable } from './record-table.js';
+import { touchPrivateFile } from './private-fs.js';
+import { AuditRecordOverwriteError, CREATE_ONLY, type Mutator, type RecordKind, type RecordTable } from './record-table.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS records (
@@ -31,12 +31,13 @@ const BUSY_TIMEOUT_MS = 10_000;
  * `BEGIN IMMEDIATE` transaction (the write lock is taken before the read), so a read-modify-write
  * in one process cannot interleave with another's and no update is lost.
  */
-class SqliteRecordTable implements RecordTable {
+export class SqliteRecordTable implements RecordTable {
   private readonly db: DatabaseSync;
 
   constructor(path: string) {
     const { DatabaseSync } = loadSqlite();
-    mkdirSync(dirname(path), { recursive: true });
+    // Created owner-only before SQLite opens it: its -wal and -shm files take the database's mode.
+    touchPrivateFile(path);
     this.db = new DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
     this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     this.db.exec('PRAGMA journal_mode = WAL');
@@ -77,6 +78,7 @@ class SqliteRecordTable implements RecordTable {
       const current = this.bodies<T>('SELECT body FROM records WHERE kind = ? AND incident = ? AND key = ?', kind, incident, key)[0];
       const next = fn(current);
       if (!next) return { changed: false, body: current };
+      if (current !== undefined && CREATE_ONLY.has(kind)) throw new AuditRecordOverwriteError(incident, key);
       this.db
         .prepare('INSERT OR REPLACE INTO records (kind, incident, key, flag, body) VALUES (?, ?, ?, ?, ?)')
         .run(kind, incident, key, next.flag ?? null, JSON.stringify(next.body));

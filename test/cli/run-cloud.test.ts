@@ -47,25 +47,33 @@ describe('cordon run --execute --cloud (the deployed state machine, here the sim
 });
 
 describe('cordon audit verify --table (the cloud chain in the case table)', () => {
-  it('reads the deployment chain from DynamoDB, verifies it and writes it out as audit.jsonl', async () => {
+  it('reads the deployment chain from DynamoDB, verifies hashes and KMS signatures and writes it out as audit.jsonl', async () => {
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { KMSClient } = await import('@aws-sdk/client-kms');
     const { DynamoDbSimService } = await import('../support/sim/dynamodb.js');
+    const { KmsSimService } = await import('../support/sim/kms.js');
+    const { KmsAuditSigner } = await import('../../functions/adapters/aws/kms-audit-signer.js');
     const { DynamoCaseStore } = await import('../../functions/records/dynamo-case-store.js');
     const { mkdtempSync, readFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
-    const server = await startSimServer({ services: [new DynamoDbSimService()] });
+    const kms = new KmsSimService();
+    const keyArn = kms.createKey('ECC_NIST_EDWARDS25519');
+    const server = await startSimServer({ services: [new DynamoDbSimService(), kms] });
     const saved = { ...process.env };
     try {
       Object.assign(process.env, { AWS_ENDPOINT_URL: server.url, AWS_ACCESS_KEY_ID: SIM_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: SIM_CREDENTIALS.secretAccessKey, AWS_REGION: 'eu-west-1' });
       const client = new DynamoDBClient({});
       await DynamoCaseStore.createTable(client, 'cordon-cases');
-      const trail = new DynamoCaseStore({ client, tableName: 'cordon-cases' }).auditTrail();
+      const trail = new DynamoCaseStore({ client, tableName: 'cordon-cases' }).auditTrail({ signer: new KmsAuditSigner(new KMSClient({}), keyArn) });
       for (const event of ['ingest', 'plan', 'step.start', 'step.end'] as const) await trail.append({ incident: 'inc-0123456789abcdef', event, data: { event } });
       const out = join(mkdtempSync(join(tmpdir(), 'cordon-cloud-audit-')), 'audit.jsonl');
-      const r = await cordon(['audit', 'verify', '--table', 'cordon-cases', '--out', out]);
+      // No key anywhere: a usage error, nothing verified.
+      expect((await cordon(['audit', 'verify', '--table', 'cordon-cases'], { env: { CORDON_HOME: mkdtempSync(join(tmpdir(), 'cordon-nokey-')) } })).code).toBe(2);
+      const r = await cordon(['audit', 'verify', '--table', 'cordon-cases', '--out', out], { env: { CORDON_AUDIT_KEY: keyArn } });
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/dynamodb:cordon-cases: 4 records, chain intact/);
+      expect(r.stdout).toMatch(/dynamodb:cordon-cases: 4 records, chain intact, every signature verified/);
+      // The export carries the KMS public key beside it (audit.pub), so it verifies offline.
       expect((await cordon(['audit', 'verify', out])).code).toBe(0);
       expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(4);
     } finally {

@@ -57,7 +57,7 @@ Exit codes: 0 all steps succeeded or were skipped, 1 a step failed (the incident
 interface TabletopJson {
   incidents: (PlanJsonIncident & { status: string; escalated: boolean; eviction?: Eviction; evidenceAtRisk?: EvidenceAtRisk[]; steps: (PlanJsonIncident['steps'][number] & { status: string; reason?: string; calls: string[] })[] })[];
   rejected: { file: string; reason: string }[];
-  audit: { records: number; head: string; file: string };
+  audit: { records: number; head: string; file: string; keyId: string };
   report: { markdown: string; html: string };
 }
 
@@ -119,6 +119,9 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
       case 'clocks-followed':
         line(dim(`clocks followed to their deadlines, time compressed ×${Math.round(e.speed)}`));
         return;
+      case 'aborted-run-found':
+        io.err(`${yellow('note')} exercise ${basename(e.run.home)} (pid ${e.run.pid}) was aborted; recorded in its audit log and in this one`);
+        return;
     }
   };
 
@@ -157,7 +160,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
           .map((s) => ({ action: s.action, target: s.target.id, phase: s.phase, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...(s.errorClass !== undefined ? { errorClass: s.errorClass } : {}), calls: s.calls })),
       })),
       rejected: [],
-      audit: { records: audit.records, head: audit.hash, file: audit.path },
+      audit: { records: audit.records, head: audit.hash, file: audit.path, keyId: audit.keyId },
       report: report.files,
     };
     io.out(JSON.stringify(doc, null, 2));
@@ -165,7 +168,8 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
     io.out('');
     io.out(summaryText(reports));
     io.out(`\nReport:    ${report.files.html}\n           ${report.files.markdown}${reportPath ? `\n           ${reportPath}` : ''}`);
-    io.out(`Audit log: ${audit.path} (${audit.records} records, head ${audit.hash.slice(0, 16)}…)  verify: cordon audit verify ${audit.path}`);
+    io.out(`Audit log: ${audit.path} (${audit.records} records, signed by ${audit.keyId})`);
+    io.out(`Head:      ${audit.hash}   (keep it outside this host; verify: cordon audit verify ${audit.path} --head ${audit.hash})`);
   }
   return outcome.failed ? EXIT.failed : EXIT.ok;
 }

@@ -17,6 +17,8 @@ export const HandlerEnvSchema = z.object({
   CORDON_CASE_TABLE: z.string().min(1),
   /** The Object Lock audit bucket every audit record is mirrored to. */
   CORDON_AUDIT_BUCKET: z.string().min(1).optional(),
+  /** The KMS asymmetric key (ARN) that signs the audit chain; the functions hold kms:Sign on it only. */
+  CORDON_AUDIT_KEY: z.string().min(1).optional(),
   CORDON_STATE_MACHINES: StateMachines.optional(),
   CORDON_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   CORDON_CLOCK_WATCH_ARN: z.string().startsWith('arn:').optional(),

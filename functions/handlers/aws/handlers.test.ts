@@ -1,5 +1,5 @@
 import type { TableAuditTrail } from '../../records/table-audit-trail.js';
-import { canonicalJson } from '../../core/canonical-json.js';
+import { canonicalJson, sha256Hex } from '../../core/canonical-json.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,9 +158,22 @@ describe('ingest Lambda', () => {
     expect(out.rejected[0]!.reason).toMatch(/detail\.id/);
     // The deployment's one chain, in the case table.
     const chain = await ((await import('./runtime.js')).cloudRecords().audit as TableAuditTrail).records();
-    const kept = chain.at(-1) as unknown as { event: string; incident: null; data: { rejected: unknown[]; event: unknown } };
+    const kept = chain.at(-1) as unknown as { event: string; incident: null; data: { rejected: unknown[]; event: { sha256: string; bytes: number; first: string; truncated: boolean } } };
     expect(kept).toMatchObject({ event: 'ingest', incident: null });
-    expect(kept.data.event).toEqual(event);
+    // Kept as its hash, size and first bytes: here the whole event fits in them.
+    expect(JSON.parse(kept.data.event.first)).toEqual(event);
+    expect(kept.data.event).toMatchObject({ bytes: JSON.stringify(event).length, truncated: false });
+  });
+
+  it('keeps a huge refused event as its hash, size and first 64 KB, never whole', async () => {
+    const event = { version: '0', source: 'aws.guardduty', detail: { padding: 'x'.repeat(3 * 1024 * 1024) } };
+    const out = await ingest(event, context('ingest'));
+    expect(out.rejected).toHaveLength(1);
+    const chain = await ((await import('./runtime.js')).cloudRecords().audit as TableAuditTrail).records();
+    const kept = chain.at(-1) as unknown as { data: { event: { sha256: string; bytes: number; first: string; truncated: boolean } } };
+    expect(kept.data.event).toMatchObject({ sha256: sha256Hex(JSON.stringify(event)), bytes: JSON.stringify(event).length, truncated: true });
+    expect(Buffer.byteLength(kept.data.event.first)).toBeLessThanOrEqual(64 * 1024);
+    expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThan(400 * 1024);
   });
 
   it('rejects an event that is not an EventBridge envelope, naming the field', async () => {
@@ -248,7 +261,11 @@ describe('audit mirror', () => {
     expect(mirrored).toMatchObject({ bucket: 'cordon-audit', body: canonicalJson(last) });
     // Every function instance extends the same chain: it verifies as one log.
     expect(chain.map((r) => r.seq)).toEqual(chain.map((_, i) => i + 1));
-    expect(puts.every((p) => p.bucket === 'cordon-audit' && p.key.startsWith('audit/'))).toBe(true);
+    expect(puts.every((p) => p.bucket === 'cordon-audit' && (p.key.startsWith('audit/') || p.key.startsWith('checkpoints/')))).toBe(true);
+    // Every 16 records, a signed checkpoint of their hashes goes beside them.
+    const checkpoints = puts.filter((p) => p.key.startsWith('checkpoints/')).map((p) => JSON.parse(p.body) as { from: number; to: number; hashes: string[] });
+    expect(checkpoints.length).toBe(Math.floor(chain.length / 16));
+    for (const c of checkpoints) expect(c.hashes).toEqual(chain.slice(c.from - 1, c.to).map((r) => r.hash));
   });
 });
 

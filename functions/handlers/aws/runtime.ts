@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -33,6 +34,7 @@ export function cloudRecords(): CloudRecords {
         dynamo: new DynamoDBClient({}),
         tableName: required(env, 'CORDON_CASE_TABLE'),
         ...(env.CORDON_AUDIT_BUCKET ? { auditBucket: { s3: new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }), name: env.CORDON_AUDIT_BUCKET } } : {}),
+        ...(env.CORDON_AUDIT_KEY ? { auditKey: { kms: new KMSClient({}), keyId: env.CORDON_AUDIT_KEY } } : {}),
         home: env.CORDON_HOME ?? join(tmpdir(), 'cordon'),
       }),
     };

@@ -13,6 +13,7 @@ import type { TableAuditTrail } from '../../records/table-audit-trail.js';
 import { ingestValue } from '../../core/findings/ingest.js';
 import { AuditLog } from '../../records/audit-log.js';
 import { DynamoCaseStore } from '../../records/dynamo-case-store.js';
+import { localAuditSigner } from '../../records/audit-signer.js';
 import { EvidenceStore } from '../../records/evidence.js';
 import { createAwsEstate, createAwsSimServices } from '../../sim/aws/index.js';
 import { DynamoDbSimService } from '../../../test/support/sim/dynamodb.js';
@@ -76,7 +77,7 @@ function runnerWiredTo(endpoint: string, home: string): AzureRunnerDeps {
     },
     azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: `${i.incidentId}/${i.stepId}`, endpoint }), now: () => new Date() }),
   });
-  return { secret: SECRET, step: { store, audit: store.auditTrail({ sinks: [] }), evidence: new EvidenceStore(home), executeAction, now: () => new Date() } };
+  return { secret: SECRET, step: { store, audit: store.auditTrail({ signer: localAuditSigner(home) }), evidence: new EvidenceStore(home), executeAction, now: () => new Date() } };
 }
 
 const sfnService = createStepFunctionsSimService();

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { fromWebToken } from '@aws-sdk/credential-providers';
@@ -42,6 +43,8 @@ const AzureEnvSchema = z.object({
   CORDON_AWS_AUDIENCE: z.string().min(1).default('api://AzureADTokenExchange'),
   CORDON_CASE_TABLE: z.string().min(1).optional(),
   CORDON_AUDIT_BUCKET: z.string().min(1).optional(),
+  /** The KMS audit key (ARN) in the Cordon AWS account. */
+  CORDON_AUDIT_KEY: z.string().min(1).optional(),
   CORDON_HOME: z.string().min(1).optional(),
   /** The simulated estate (local runs and tests); absent = the real clouds. */
   CORDON_ENDPOINT: z.url().optional(),
@@ -94,6 +97,7 @@ function cloudRecords(env: AzureEnv): CloudRecords {
       dynamo: new DynamoDBClient(aws),
       tableName: need(env, 'CORDON_CASE_TABLE'),
       ...(env.CORDON_AUDIT_BUCKET ? { auditBucket: { s3: new S3Client(aws), name: env.CORDON_AUDIT_BUCKET } } : {}),
+      ...(env.CORDON_AUDIT_KEY ? { auditKey: { kms: new KMSClient(aws), keyId: env.CORDON_AUDIT_KEY } } : {}),
       home: env.CORDON_HOME ?? join(tmpdir(), 'cordon'),
     });
   }
