@@ -98,3 +98,15 @@ describe('cordon plan: bad input', () => {
     expect((await cordon(['frobnicate'])).stderr).toMatch(/unknown command 'frobnicate'/);
   });
 });
+
+describe('plan: one incident per breach', () => {
+  it('a GuardDuty finding and its Security Hub copy, planned together, give one incident', async () => {
+    const gd = join(FIXTURES, 'guardduty/derived-SSHBruteForce.bare.json');
+    const sh = join(FIXTURES, 'securityhub/guardduty-relayed-SSHBruteForce.asff.json');
+    const r = await cordon(['plan', '--json', gd, sh]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { incidents: { id: string; playbook: string; finding: { source: string } }[] };
+    expect(doc.incidents).toHaveLength(1);
+    expect(doc.incidents[0]).toMatchObject({ playbook: 'aws-ec2-compromise', finding: { source: 'securityhub' } });
+  });
+});
