@@ -63,10 +63,14 @@ describe('cordon plan: bad input', () => {
     ['missing required field', join(FIXTURES, 'bad/missing-detail-id.eventbridge.json'), /missing-detail-id\.eventbridge\.json: detail\.id/],
     ['missing file', join(FIXTURES, 'bad/no-such-file.json'), /no-such-file\.json: no such file/],
   ];
-  it.each(cases)('%s: exit 2, one line on stderr naming the file and the field, nothing on stdout', async (_name, file, message) => {
+  it.each(cases)('%s: exit 2, one line on stderr naming the file and the field; --json prints the document with it rejected', async (_name, file, message) => {
     const r = await cordon(['plan', '--json', file]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
+    // DESIGN §3: `plan --json` prints one JSON document, also when every input is rejected.
+    const doc = JSON.parse(r.stdout) as { incidents: unknown[]; rejected: { file: string; reason: string }[] };
+    expect(doc.incidents).toEqual([]);
+    expect(doc.rejected).toHaveLength(1);
+    expect(`${doc.rejected[0]?.file}: ${doc.rejected[0]?.reason}`).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
