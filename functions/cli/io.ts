@@ -8,8 +8,29 @@ export interface Io {
   interactive: boolean;
 }
 
-export const processIo = (): Io => ({
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+/**
+ * `cordon … | head` closes the pipe early: stdout then fails with EPIPE. That is the reader's choice, not
+ * an error — the command finishes its work (records stay consistent) and stops printing, quietly.
+ */
+let stdoutClosed = false;
+let stdoutGuarded = false;
+function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') {
+      stdoutClosed = true;
+      return;
+    }
+    process.stderr.write(`cordon: cannot write to standard output: ${e.message}\n`);
+    process.exitCode = 1;
+  });
+}
+
+export const processIo = (): Io => (guardStdout(), {
+  out: (text) => {
+    if (!stdoutClosed) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  },
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   env: process.env,
   cwd: process.cwd(),

@@ -3,7 +3,8 @@
  * Field names follow DESIGN.md §3 (the `cordon plan --json` contract).
  */
 
-export const SOURCES = ['guardduty', 'securityhub', 'defender'] as const;
+/** Where a finding came from: `ocsf` is an OCSF Detection Finding (Security Hub V2, Security Lake). */
+export const SOURCES = ['guardduty', 'securityhub', 'defender', 'ocsf'] as const;
 export type Source = (typeof SOURCES)[number];
 
 export type Cloud = 'aws' | 'azure';
@@ -73,6 +74,11 @@ export interface Finding {
   productArn?: string;
   /** ARM id of a Defender alert, or Graph alert id, needed to update its status. */
   alertResourceId?: string;
+  /**
+   * The original finding this one relays (GuardDuty's own finding id behind its Security Hub or OCSF copy):
+   * one breach is one incident, whichever copy arrives (see incident-id.ts).
+   */
+  relayOf?: { source: Source; id: string };
 }
 
 /** A finding as received: the normalized view plus the raw event kept for the record. */

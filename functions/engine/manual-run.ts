@@ -39,7 +39,7 @@ export function planManual(request: ManualRunRequest): ManualPlan {
     ...(request.region ? { region: request.region } : {}),
   });
   if (request.playbook.cloud === 'aws' && incident.steps.some((s) => s.region === '' && s.target.type !== 'incident')) {
-    throw new UsageError(`run: --region is needed: '${request.target}' does not say its region and AWS_REGION is not set`);
+    throw new UsageError(`run: --region is needed: '${request.target}' does not say its region; pass --region or set AWS_REGION (or add --sim for the simulated estate)`);
   }
   const calls = incident.steps.length > 0 ? stepsOf(workflowInput(incident, 'manual')).map((s) => ({ step: s.stepId, calls: plannedCalls(s) })) : [];
   return { incident, calls };

@@ -1,4 +1,4 @@
-import { incidentId } from '../core/incident-id.js';
+import { incidentId, latestPerIncident } from '../core/incident-id.js';
 import type { IncidentVerdict } from '../core/verdict.js';
 import type { IngestResult } from '../core/findings/ingest.js';
 import type { IngestedFinding, Mode, Rejected } from '../core/model.js';
@@ -52,11 +52,8 @@ const MODE: Mode = 'automatic';
 export async function intake(result: IngestResult, rawEvent: unknown, deps: IntakeDeps): Promise<IntakeOutcome> {
   const outcome: IntakeOutcome = { incidents: [], rejected: result.rejected };
   await keepRejected(deps.audit, result.rejected, rawEvent);
-  const seen = new Set<string>();
-  for (const ingested of result.findings) {
-    const id = incidentId(ingested.finding);
-    if (seen.has(id)) continue;
-    seen.add(id);
+  // One incident per finding in the event; a later copy with a new state is the one taken in.
+  for (const { ingested } of latestPerIncident(result.findings)) {
     outcome.incidents.push(await intakeOne(ingested, deps));
   }
   return outcome;

@@ -1,5 +1,5 @@
 import type { IngestResult } from '../core/findings/ingest.js';
-import { incidentId } from '../core/incident-id.js';
+import { latestPerIncident } from '../core/incident-id.js';
 import type { Playbook } from '../core/playbooks/schema.js';
 import type { Router } from '../core/playbooks/match.js';
 import { planIncident, planSettings } from '../core/plan/plan.js';
@@ -26,14 +26,12 @@ export function localIntake(options: LocalIntakeOptions): (result: IngestResult,
   return async (result, rawEvent) => {
     await keepRejected(options.records.audit, result.rejected, rawEvent);
     const now = (options.now ?? (() => new Date()))();
-    const planned = new Map<string, PlannedFinding>();
-    for (const ingested of result.findings) {
-      const id = incidentId(ingested.finding);
-      if (planned.has(id)) continue;
-      const incident = planIncident(ingested.finding, options.router(ingested.finding), planSettings({ now, mode: 'automatic' }));
-      planned.set(id, { incident, ingested, deliveries: 1 });
-    }
-    const reports = await runLocally([...planned.values()], {
+    const planned: PlannedFinding[] = latestPerIncident(result.findings).map(({ ingested, deliveries }) => ({
+      incident: planIncident(ingested.finding, options.router(ingested.finding), planSettings({ now, mode: 'automatic' })),
+      ingested,
+      deliveries,
+    }));
+    const reports = await runLocally(planned, {
       mode: 'automatic',
       playbooks: options.playbooks,
       records: options.records,

@@ -1,5 +1,6 @@
 import { REGIME_LABEL, formatUtc } from './format.js';
 import type { ReportIncident, ReportModel } from './model.js';
+import type { Finding } from '../core/model.js';
 
 /** A piece of draft text: what Cordon knows, or a clearly marked gap only a person can fill. */
 export type DraftSegment = { text: string } | { todo: string };
@@ -53,7 +54,7 @@ export function gdprDraft(incident: ReportIncident, model: ReportModel): DraftSe
       paragraphs: [
         [
           t(
-            `${f.source === 'defender' ? 'Microsoft Defender for Cloud' : f.source === 'guardduty' ? 'Amazon GuardDuty' : 'AWS Security Hub'} reported “${f.title}” (${f.type}, severity ${f.severity}) at ${formatUtc(f.observedAt)} in ${f.cloud === 'aws' ? 'AWS account' : 'Azure subscription'} ${f.account}, region ${f.region}. Affected resources: ${resources}.`,
+            `${PRODUCT_NAMES[f.source]} reported “${f.title}” (${f.type}, severity ${f.severity}) at ${formatUtc(f.observedAt)} in ${f.cloud === 'aws' ? 'AWS account' : 'Azure subscription'} ${f.account}, region ${f.region}. Affected resources: ${resources}.`,
           ),
         ],
         [t('Categories of data subjects concerned: '), pd?.subjects ? t(pd.subjects) : todo('categories of data subjects (customers, employees …)')],
@@ -91,3 +92,11 @@ export function gdprDraft(incident: ReportIncident, model: ReportModel): DraftSe
     },
   ];
 }
+
+/** Who reported the finding, as a notification names it. */
+const PRODUCT_NAMES: Record<Finding['source'], string> = {
+  defender: 'Microsoft Defender for Cloud',
+  guardduty: 'Amazon GuardDuty',
+  securityhub: 'AWS Security Hub',
+  ocsf: 'AWS Security Hub (OCSF)',
+};

@@ -27,7 +27,9 @@ dl.meta dd{margin:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;font-size:13px;margin:4px 0 8px}
 th{text-align:left;font-weight:600;color:#4b5563;background:#f6f8fb;border-bottom:1px solid #dfe4ea;padding:6px 8px}
 td{border-bottom:1px solid #eef1f5;padding:6px 8px;vertical-align:top;overflow-wrap:anywhere}
-td:nth-child(1),td:nth-child(3),td:nth-child(4),.nowrap{white-space:nowrap}
+td.nw,.nowrap{white-space:nowrap}
+table.fixed{table-layout:fixed}
+td.idc code{overflow-wrap:anywhere}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f4f6;border-radius:3px;padding:1px 4px}
 .pill{white-space:nowrap;display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;font-weight:600;color:#fff}
 .sev-critical,.sev-high{background:#c62828}.sev-medium{background:#b26a00}.sev-low,.sev-informational{background:#5b6b80}
@@ -46,11 +48,33 @@ section.card,.kpi{box-shadow:none;break-inside:avoid-page}.pill{color:#000;borde
 const pill = (cls: string, text: string) => `<span class="pill ${cls}">${h(text)}</span>`;
 const statusPill = (status: keyof typeof STATUS_COLOR) => `<span class="pill" style="background:${STATUS_COLOR[status]}">${h(status)}</span>`;
 const code = (text: string) => `<code>${h(text)}</code>`;
+/**
+ * An id that may be long (ARM ids run to 150+ characters): it may break after each `/` or `=` (and, as a last
+ * resort, anywhere), so its column never has to be as wide as the whole id nor collapse to one letter.
+ */
+const longId = (text: string) => `<code>${h(text).replace(/[/=]/g, '$&<wbr>')}</code>`;
 const segment = (s: DraftSegment) => ('text' in s ? h(s.text) : `<mark class="todo">${h(todoText(s.todo))}</mark>`);
 
-function rowsOrEmpty(head: string[], rows: string[][], empty: string): string {
+/** A column: its heading, its class (`nw` keeps short values on one line, `idc` holds long ids), its fixed width. */
+interface Column {
+  head: string;
+  cls?: 'nw' | 'idc';
+  width?: string;
+}
+
+/**
+ * A table, or the empty text. With widths the table is laid out fixed: the columns get their share of the
+ * page whatever the content, so one long id cannot squeeze its neighbours to a letter's width.
+ */
+function rowsOrEmpty(columns: (Column | string)[], rows: string[][], empty: string): string {
   if (!rows.length) return `<p class="muted">${h(empty)}</p>`;
-  return `<table><thead><tr>${head.map((c) => `<th>${h(c)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const cols = columns.map((c) => (typeof c === 'string' ? { head: c } : c));
+  const fixed = cols.some((c) => c.width);
+  const colgroup = fixed ? `<colgroup>${cols.map((c) => `<col${c.width ? ` style="width:${c.width}"` : ''}>`).join('')}</colgroup>` : '';
+  const td = (c: Column | undefined, v: string) => `<td${c?.cls ? ` class="${c.cls}"` : ''}>${v}</td>`;
+  return `<table${fixed ? ' class="fixed"' : ''}>${colgroup}<thead><tr>${cols.map((c) => `<th>${h(c.head)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((v, i) => td(cols[i], v)).join('')}</tr>`)
+    .join('')}</tbody></table>`;
 }
 
 function incidentSection(inc: ReportIncident, model: ReportModel): string {
@@ -72,10 +96,10 @@ ${inc.findingSha256 ? `<dt>As received (SHA-256)</dt><dd>${code(inc.findingSha25
 </dl>
 <h3>Steps</h3>
 ${rowsOrEmpty(
-  ['Step', 'Target', 'Phase', 'Status', 'Reason', 'Calls', 'Started', 'Took'],
+  [{ head: 'Step', cls: 'nw' }, { head: 'Target', cls: 'idc' }, { head: 'Phase', cls: 'nw' }, { head: 'Status', cls: 'nw' }, 'Reason', 'Calls', 'Started', 'Took'],
   inc.steps.map((s) => [
     h(s.action),
-    code(s.target.id),
+    longId(s.target.id),
     h(s.phase),
     statusPill(s.status),
     h([s.errorClass, s.reason].filter(Boolean).join(': ')) || '—',
@@ -85,17 +109,23 @@ ${rowsOrEmpty(
   ]),
   'No step ran.',
 )}
-${inc.skipped.length ? `<h3>Skipped by the plan</h3>${rowsOrEmpty(['Step', 'Target', 'Reason', 'Detail'], inc.skipped.map((s) => [h(s.action), code(s.target.id), h(s.reason), h(s.detail)]), '')}` : ''}
+${inc.skipped.length ? `<h3>Skipped by the plan</h3>${rowsOrEmpty([{ head: 'Step', cls: 'nw' }, { head: 'Target', cls: 'idc' }, { head: 'Reason', cls: 'nw' }, 'Detail'], inc.skipped.map((s) => [h(s.action), longId(s.target.id), h(s.reason), h(s.detail)]), '')}` : ''}
 ${inc.escalations.length ? `<h3>Escalations</h3><ul>${inc.escalations.map((e) => `<li class="escalation">${h(formatUtc(e.at))}: ${h(e.reason)}</li>`).join('')}</ul>` : ''}
 <h3>Evidence</h3>
 ${rowsOrEmpty(
-  ['Kind', 'Id', 'Of', 'Taken', 'Tags'],
-  inc.evidence.map((e) => [h(e.kind), code(e.id), code(e.of), h(formatUtc(e.takenAt)), Object.entries(e.tags).map(([k, v]) => code(`${k}=${v}`)).join('<br>') || '—']),
+  [
+    { head: 'Kind', width: '13%' },
+    { head: 'Id', cls: 'idc', width: '27%' },
+    { head: 'Of', cls: 'idc', width: '24%' },
+    { head: 'Taken', width: '12%' },
+    { head: 'Tags', cls: 'idc', width: '24%' },
+  ],
+  inc.evidence.map((e) => [h(e.kind), longId(e.id), longId(e.of), h(formatUtc(e.takenAt)), Object.entries(e.tags).map(([k, v]) => longId(`${k}=${v}`)).join('<br>') || '—']),
   'No evidence recorded.',
 )}
 <h3>Regulatory clocks</h3>
 ${rowsOrEmpty(
-  ['Regime', 'Aware', 'Deadline', 'State'],
+  [{ head: 'Regime', cls: 'nw' }, 'Aware', { head: 'Deadline', cls: 'nw' }, 'State'],
   inc.clocks.map((c) => {
     const state = clockState(c, model.generatedAt);
     return [h(REGIME_LABEL[c.regime]), h(formatUtc(c.awareAt)), `<b>${h(formatUtc(c.deadline))}</b>`, state.includes('OVERDUE') ? `<span class="overdue">${h(state)}</span>` : h(state)];

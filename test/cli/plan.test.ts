@@ -63,10 +63,14 @@ describe('cordon plan: bad input', () => {
     ['missing required field', join(FIXTURES, 'bad/missing-detail-id.eventbridge.json'), /missing-detail-id\.eventbridge\.json: detail\.id/],
     ['missing file', join(FIXTURES, 'bad/no-such-file.json'), /no-such-file\.json: no such file/],
   ];
-  it.each(cases)('%s: exit 2, one line on stderr naming the file and the field, nothing on stdout', async (_name, file, message) => {
+  it.each(cases)('%s: exit 2, one line on stderr naming the file and the field; --json prints the document with it rejected', async (_name, file, message) => {
     const r = await cordon(['plan', '--json', file]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
+    // DESIGN §3: `plan --json` prints one JSON document, also when every input is rejected.
+    const doc = JSON.parse(r.stdout) as { incidents: unknown[]; rejected: { file: string; reason: string }[] };
+    expect(doc.incidents).toEqual([]);
+    expect(doc.rejected).toHaveLength(1);
+    expect(`${doc.rejected[0]?.file}: ${doc.rejected[0]?.reason}`).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -96,5 +100,17 @@ describe('cordon plan: bad input', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--bogus/);
     expect((await cordon(['frobnicate'])).stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
+
+describe('plan: one incident per breach', () => {
+  it('a GuardDuty finding and its Security Hub copy, planned together, give one incident', async () => {
+    const gd = join(FIXTURES, 'guardduty/derived-SSHBruteForce.bare.json');
+    const sh = join(FIXTURES, 'securityhub/guardduty-relayed-SSHBruteForce.asff.json');
+    const r = await cordon(['plan', '--json', gd, sh]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { incidents: { id: string; playbook: string; finding: { source: string } }[] };
+    expect(doc.incidents).toHaveLength(1);
+    expect(doc.incidents[0]).toMatchObject({ playbook: 'aws-ec2-compromise', finding: { source: 'securityhub' } });
   });
 });

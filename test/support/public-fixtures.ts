@@ -8,10 +8,7 @@ import { join, resolve } from 'node:path';
  */
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const SHARED_PUBLIC_FIXTURES = resolve(REPO_ROOT, '../shared/fixtures/public');
-// SOURCES.md also lists defender-export/ as must-ingest; it joins this list when ingest reads the
-// PascalCase export shape (issue 16). Until then the fixture pin test pins those two files as rejected.
-export const MUST_INGEST_DIRS = ['guardduty', 'securityhub'] as const;
-export const PENDING_DIRS = ['defender-export'] as const;
+export const MUST_INGEST_DIRS = ['guardduty', 'securityhub', 'defender-export'] as const;
 export const OTHER_SHAPES_DIR = 'other-shapes';
 
 export function jsonFilesUnder(dir: string): string[] {

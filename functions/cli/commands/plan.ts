@@ -63,7 +63,8 @@ Exit codes: 0 all inputs planned, 2 an input was rejected (the others are still 
       for (const v of batch.validations) io.err(`cordon: ${v.origin}: Event Grid subscription validation event (answered by the ingest function, not a finding)`);
       for (const g of batch.graphAlertRefs) io.err(`cordon: ${g.origin}: Graph alert notification for ${g.alertId} (the ingest function fetches the alert from Microsoft Graph; plan the alert JSON itself to see its steps)`);
     }
-    if (incidents.length > 0 || batch.rejected.length === 0) {
+    // --json always prints its one document (DESIGN §3), also when every input was rejected.
+    if (values.json || incidents.length > 0 || batch.rejected.length === 0) {
       io.out(values.json ? JSON.stringify(planDocument(incidents, batch.rejected), null, 2) : planText(incidents, batch.rejected));
     }
     return batch.rejected.length > 0 ? EXIT.badInput : EXIT.ok;

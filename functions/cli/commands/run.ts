@@ -5,6 +5,7 @@ import { loadSettings } from '../../config/settings.js';
 import { planManual, runManual } from '../../engine/manual-run.js';
 import { loadEstateFile } from '../../sim/estate.js';
 import { workflowInput } from '../../../workflows/input.js';
+import { SIM_DEFAULT_REGION } from '../../sim/aws/index.js';
 import { parse, requireString } from '../args.js';
 import { bold, dim, yellow } from '../format.js';
 import { type Command, EXIT, type Io } from '../io.js';
@@ -72,7 +73,8 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
   const playbook = playbooks.find((p) => p.id === playbookId);
   if (!playbook) throw new UsageError(`run: no playbook '${playbookId}'; playbooks: ${playbooks.map((p) => p.id).join(', ')}`);
   const now = new Date();
-  const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  // The simulated estate needs no real region: without one it uses its own default.
+  const region = values.region || io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || (values.sim ? SIM_DEFAULT_REGION : undefined);
   const request = { playbook, target, settings, ...(values.account ? { account: values.account } : {}), ...(region ? { region } : {}), now: () => now };
   const { incident, calls } = planManual(request);
 

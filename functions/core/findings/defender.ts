@@ -3,6 +3,7 @@ import type { Finding, Resource, WorkflowStatus } from '../model.js';
 import { parseArmId } from '../arm-id.js';
 import { toIsoUtc } from './dates.js';
 import { type Path, reasonAt, zodReason } from './issues.js';
+import { isRecord } from './json.js';
 import { labelSeverity } from './severity.js';
 import { type Normalized, accept, reject, translate } from './types.js';
 
@@ -91,6 +92,7 @@ export function normalizeDefender(value: unknown, path: Path): Normalized {
 /** Defender alert status → ASFF-style workflow status (Active is untouched, InProgress is being handled). */
 const DEFENDER_STATUS = new Map<string, WorkflowStatus>([
   ['active', 'new'],
+  ['new', 'new'],
   ['inprogress', 'notified'],
   ['resolved', 'resolved'],
   ['dismissed', 'suppressed'],
@@ -103,13 +105,16 @@ const DEFENDER_STATUS = new Map<string, WorkflowStatus>([
  */
 function isSampleAlert(alert: DefenderAlert): boolean {
   const p = alert.properties;
-  const type = p.alertType || p.alertName || '';
+  return hasSampleMarker({ flag: p.isSample, type: p.alertType || p.alertName, title: p.alertDisplayName, description: p.description });
+}
+
+function hasSampleMarker(a: { flag?: boolean | null; type?: string | null; title?: string | null; description?: string | null }): boolean {
   return (
-    p.isSample === true ||
-    /^\s*\[SAMPLE ALERT\]/i.test(p.alertDisplayName ?? '') ||
-    /^SIMULATED_/i.test(type) ||
-    /^VM_EICAR$/i.test(type) ||
-    /^THIS IS A SAMPLE ALERT/i.test(p.description ?? '')
+    a.flag === true ||
+    /^\s*\[SAMPLE ALERT\]/i.test(a.title ?? '') ||
+    /^SIMULATED_/i.test(a.type ?? '') ||
+    /^VM_EICAR$/i.test(a.type ?? '') ||
+    /^THIS IS A SAMPLE ALERT/i.test(a.description ?? '')
   );
 }
 
@@ -144,4 +149,106 @@ export function armResources(ids: readonly (string | null | undefined)[], compro
     out.push(resource);
   }
   return out;
+}
+
+/**
+ * The PascalCase `SecurityAlert` shape that workflow automation (Logic Apps) delivers and continuous export
+ * writes to Event Hub: top-level `AlertType`, `SystemAlertId`, `AzureResourceId`, `ResourceIdentifiers[]`,
+ * `Entities` with JSON.NET `$id`/`$ref` references; no `id`/`properties`.
+ */
+const DefenderExportAlert = z
+  .object({
+    AlertType: z.string().min(1),
+    SystemAlertId: z.string().min(1),
+    AzureResourceId: text,
+    AlertDisplayName: text,
+    Description: text,
+    Severity: z.string().min(1),
+    Status: text,
+    TimeGenerated: text,
+    StartTimeUtc: text,
+    CompromisedEntity: text,
+    AlertUri: text,
+    IsSample: z.boolean().nullish(),
+    ResourceIdentifiers: z.array(z.object({ Type: text, AzureResourceId: text }).loose()).nullish(),
+    Entities: z.array(z.unknown()).nullish(),
+  })
+  .loose();
+
+export function looksLikeDefenderExport(value: Record<string, unknown>): boolean {
+  return typeof value['AlertType'] === 'string' && ('SystemAlertId' in value || 'AzureResourceId' in value) && !('properties' in value);
+}
+
+export function normalizeDefenderExport(value: unknown, path: Path): Normalized {
+  const parsed = DefenderExportAlert.safeParse(value);
+  if (!parsed.success) return reject(zodReason(parsed.error, value, path));
+  const a = parsed.data;
+  const severity = labelSeverity(a.Severity);
+  if (!severity) return reject(reasonAt([...path, 'Severity'], `unknown severity ${JSON.stringify(a.Severity)}`));
+  const time = a.TimeGenerated || a.StartTimeUtc;
+  if (!time) return reject(reasonAt([...path, 'TimeGenerated'], 'required'));
+  const observedAt = toIsoUtc(time);
+  if (!observedAt) return reject(reasonAt([...path, 'TimeGenerated'], 'expected an ISO-8601 date-time'));
+  const entityIds = resolvedEntities(a.Entities ?? []).flatMap((e) => [e['ResourceId'], e['AzureID'], e['AzureResourceId']]);
+  const ids = [
+    ...(a.ResourceIdentifiers ?? []).filter((r) => r.Type === 'AzureResource').map((r) => r.AzureResourceId),
+    a.AzureResourceId,
+    ...entityIds.map((v) => (typeof v === 'string' ? v : undefined)),
+  ];
+  const resources = armResources(ids, a.CompromisedEntity);
+  const scope = a.AzureResourceId ? parseArmId(a.AzureResourceId) : undefined;
+  const account = scope?.subscriptionId ?? resources[0]?.account;
+  if (!account) return reject(reasonAt([...path, 'AzureResourceId'], 'required: an ARM id naming the subscription'));
+  // The portal link names where Defender keeps the alert (`…/location/westeurope`); with the resource group it
+  // gives the alert's ARM id, the same id the Microsoft.Security alert resource shape carries.
+  const location = a.AlertUri ? /\/location\/([A-Za-z0-9]+)(?:[/?#]|$)/.exec(a.AlertUri)?.[1] : undefined;
+  const alertResourceId =
+    location && scope?.resourceGroup
+      ? parseArmId(`/subscriptions/${account}/resourceGroups/${scope.resourceGroup}/providers/Microsoft.Security/locations/${location}/alerts/${a.SystemAlertId}`)?.id
+      : undefined;
+  const finding: Finding = {
+    id: alertResourceId ?? a.SystemAlertId,
+    source: 'defender',
+    cloud: 'azure',
+    type: a.AlertType,
+    title: a.AlertDisplayName || a.AlertType,
+    severity,
+    account,
+    region: location ?? 'global',
+    observedAt,
+    // Same markers as the resource shape: `SIMULATED_` types, `[SAMPLE ALERT]` titles, "THIS IS A SAMPLE ALERT".
+    sample: hasSampleMarker({ flag: a.IsSample, type: a.AlertType, title: a.AlertDisplayName, description: a.Description }),
+    resources,
+    recordState: 'active',
+  };
+  if (alertResourceId) finding.alertResourceId = alertResourceId;
+  const status = translate(DEFENDER_STATUS, a.Status);
+  if (status) finding.workflowStatus = status;
+  return accept(finding);
+}
+
+
+/**
+ * Entities as JSON.NET writes them: an object appears once with `$id`, later mentions are `{"$ref": id}`,
+ * and objects nest (a K8s-cluster entity holds its CloudResource). Every object is returned once, refs resolved.
+ */
+function resolvedEntities(entities: readonly unknown[]): Record<string, unknown>[] {
+  const byId = new Map<string, Record<string, unknown>>();
+  const all: Record<string, unknown>[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 8) return;
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, depth + 1));
+    if (!isRecord(v)) return;
+    const id = v['$id'];
+    if (typeof id === 'string') byId.set(id, v);
+    if (typeof v['$ref'] !== 'string') all.push(v);
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) walk(child, depth + 1);
+  };
+  walk(entities, 0);
+  for (const e of entities) {
+    const ref = isRecord(e) ? e['$ref'] : undefined;
+    const target = typeof ref === 'string' ? byId.get(ref) : undefined;
+    if (target && !all.includes(target)) all.push(target);
+  }
+  return all;
 }

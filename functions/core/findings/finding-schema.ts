@@ -35,4 +35,5 @@ export const FindingSchema = z.object({
   complianceStatus: z.enum(['passed', 'failed', 'warning', 'not_available']).optional(),
   productArn: z.string().optional(),
   alertResourceId: z.string().optional(),
+  relayOf: z.object({ source: z.enum(SOURCES), id: nonEmpty }).optional(),
 }) satisfies z.ZodType<Finding>;

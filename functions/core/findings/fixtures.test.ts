@@ -73,30 +73,41 @@ const PUBLIC: Record<string, Pinned> = {
   'securityhub/asr-simdata-cis23.json': sh('CIS.2.3', 'critical', ['AwsS3Bucket'], 'warning', CIS),
   'securityhub/asr-simdata-cis28.json': sh('CIS.2.8', 'medium', ['AwsKmsKey'], 'failed', CIS),
   'securityhub/asr-simdata-cis4142.json': sh('CIS.4.1', 'high', ['AwsEc2SecurityGroup'], 'failed', CIS),
-};
-
-/**
- * defender-export/: SOURCES.md says both must ingest (playbook null). Ingest does not read the PascalCase
- * export shape yet (issue 16), so their current outcome is pinned here, explicitly, until it does.
- */
-const DEFENDER_EXPORT_PENDING: Record<string, RegExp> = {
-  'defender-export/export-K8S_AdmissionController.continuous-export.json': /^unrecognized event: /,
-  'defender-export/export-SIMULATED_KV_ListGetAnomaly.continuous-export.json': /^unrecognized event: /,
+  // The PascalCase SecurityAlert export shape; neither alert maps to a Cordon playbook (asserted below).
+  'defender-export/export-K8S_AdmissionController.continuous-export.json': {
+    source: 'defender',
+    type: 'K8S_AdmissionController',
+    severity: 'informational',
+    sample: false,
+    resources: ['Microsoft.ContainerService/managedClusters'],
+  },
+  'defender-export/export-SIMULATED_KV_ListGetAnomaly.continuous-export.json': {
+    source: 'defender',
+    type: 'SIMULATED_KV_ListGetAnomaly',
+    severity: 'medium',
+    sample: true,
+    resources: ['microsoft.keyvault/vaults'],
+  },
 };
 
 /** other-shapes/: each file's expected outcome from SOURCES.md. */
 type Outcome =
   | { rejected: RegExp }
   | { validation: true }
-  | { finding: { source: string; sample: boolean; playbook: string | null } };
+  | { finding: { source: string; sample: boolean; playbook: string | null; workflowStatus?: string } };
 
 const OTHER_SHAPES: Record<string, Outcome> = {
   'other-shapes/eventgrid-subscription-validation.eventgridschema.json': { validation: true },
-  'other-shapes/graph-legacy-v1-alert-ASC-Storage.Blob_GeoAnomaly.json': { rejected: /^unrecognized event: / },
-  'other-shapes/graph-legacy-v1-alert-IPC-AnonymousLogin.json': { rejected: /^unrecognized event: / },
-  'other-shapes/graph-v1-security-incident-xdr.json': { rejected: /^unrecognized event: / },
+  'other-shapes/graph-legacy-v1-alert-ASC-Storage.Blob_GeoAnomaly.json': {
+    rejected: /^Microsoft Graph security API v1 alert \(legacy \/security\/alerts, provider ASC\): retired/,
+  },
+  'other-shapes/graph-legacy-v1-alert-IPC-AnonymousLogin.json': {
+    rejected: /^Microsoft Graph security API v1 alert \(legacy \/security\/alerts, provider IPC\): retired/,
+  },
+  'other-shapes/graph-v1-security-incident-xdr.json': { rejected: /^Microsoft Defender XDR incident \(#microsoft\.graph\.incident\)/ },
+  // Routed on detail-type, not on `source: aws.guardduty`.
   'other-shapes/guardduty-source-AWS-API-Call-via-CloudTrail-CreateSampleFindings.eventbridge.json': {
-    rejected: /detail-type "AWS API Call via CloudTrail" is not a GuardDuty or Security Hub finding/,
+    rejected: /EventBridge "AWS API Call via CloudTrail" event from aws\.guardduty is not a finding/,
   },
   // The 2019 alert schema is mapped: SIMULATED_ alerts are samples (never automatic), storage goes to the storage playbook.
   'other-shapes/rest-2019-01-01-legacy-schema-SIMULATED_SQL.VM_BruteForce.alert-resource.json': {
@@ -106,10 +117,13 @@ const OTHER_SHAPES: Record<string, Outcome> = {
     finding: { source: 'defender', sample: true, playbook: 'azure-storage-exposure' },
   },
   'other-shapes/rest-2019-01-01-legacy-schema-ThreatIntelligence-dismissed.alert-resource.json': {
-    finding: { source: 'defender', sample: false, playbook: null },
+    finding: { source: 'defender', sample: false, playbook: null, workflowStatus: 'suppressed' },
   },
-  'other-shapes/securityhub-insight-results.eventbridge.json': { rejected: /detail-type "Security Hub Insight Results"/ },
-  'other-shapes/sns-wrapped-guardduty-malware-protection-object-scan-result.json': { rejected: /^unrecognized event: / },
+  'other-shapes/securityhub-insight-results.eventbridge.json': { rejected: /EventBridge "Security Hub Insight Results" event from aws\.securityhub is not a finding/ },
+  // The SNS envelope is opened; what it carries is a malware scan result, not a finding.
+  'other-shapes/sns-wrapped-guardduty-malware-protection-object-scan-result.json': {
+    rejected: /^Records\[0\]\.Sns\.Message: .*EventBridge "GuardDuty Malware Protection Object Scan Result" event from aws\.guardduty is not a finding/,
+  },
 };
 
 const route = compileRouter(loadPlaybooks());
@@ -157,7 +171,7 @@ describe('public fixtures', () => {
   const files = jsonFiles(publicFixtures).map((f) => relative(publicFixtures, f));
 
   it('pins every file in shared/fixtures/public (a new file needs a pin)', () => {
-    expect(files.sort()).toEqual([...Object.keys(PUBLIC), ...Object.keys(DEFENDER_EXPORT_PENDING), ...Object.keys(OTHER_SHAPES)].sort());
+    expect(files.sort()).toEqual([...Object.keys(PUBLIC), ...Object.keys(OTHER_SHAPES)].sort());
   });
 
   for (const [file, expected] of Object.entries(PUBLIC)) {
@@ -166,13 +180,12 @@ describe('public fixtures', () => {
     });
   }
 
-  for (const [file, reason] of Object.entries(DEFENDER_EXPORT_PENDING)) {
-    it(`${file}: current outcome pinned until the export shape is read`, () => {
-      const result = ingestText(readFileSync(join(publicFixtures, file), 'utf8'), file);
-      expect(result.findings).toEqual([]);
-      expect(result.rejected.map((r) => r.reason)).toEqual([expect.stringMatching(reason)]);
-    });
-  }
+  it('the Defender export alerts map to no playbook (Key Vault, AKS)', () => {
+    for (const file of Object.keys(PUBLIC).filter((f) => f.startsWith('defender-export/'))) {
+      const f = ingestText(readFileSync(join(publicFixtures, file), 'utf8'), file).findings[0]?.finding;
+      expect(f && route(f)).toBeNull();
+    }
+  });
 
   for (const [file, outcome] of Object.entries(OTHER_SHAPES)) {
     it(`${file} meets its SOURCES.md outcome`, () => {
@@ -188,7 +201,9 @@ describe('public fixtures', () => {
         expect(result.rejected).toEqual([]);
         expect(result.findings).toHaveLength(1);
         const f = (result.findings[0] as (typeof result.findings)[number]).finding;
-        expect({ source: f.source, sample: f.sample, playbook: route(f)?.id ?? null }).toEqual(outcome.finding);
+        const { workflowStatus, ...rest } = outcome.finding;
+        expect({ source: f.source, sample: f.sample, playbook: route(f)?.id ?? null }).toEqual(rest);
+        if (workflowStatus) expect(f.workflowStatus).toBe(workflowStatus);
       }
     });
   }
@@ -241,7 +256,7 @@ describe('own Azure fixtures', () => {
     expect(reasons).toEqual({
       'bad/empty.json': 'empty file',
       'bad/invalid-json.json': expect.stringMatching(/^invalid JSON at line 5, column 5: /) as unknown as string,
-      'bad/unknown-shape.json': 'unrecognized event: not a GuardDuty, Security Hub, Defender or Graph shape',
+      'bad/unknown-shape.json': 'unrecognized event: not a GuardDuty, Security Hub, OCSF, Defender or Graph shape',
       'bad/missing-detail-id.eventbridge.json': 'detail.id: required',
     });
   });

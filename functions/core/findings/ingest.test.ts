@@ -245,7 +245,8 @@ describe('Security Hub', () => {
 
   it('rejects an EventBridge event that is neither GuardDuty nor Security Hub', () => {
     expect(reasons(ingest({ 'detail-type': 'EC2 Instance State-change Notification', source: 'aws.ec2', detail: {} }))).toEqual([
-      'unrecognized event: EventBridge detail-type "EC2 Instance State-change Notification" is not a GuardDuty or Security Hub finding',
+      'unrecognized event: EventBridge "EC2 Instance State-change Notification" event from aws.ec2 is not a finding ' +
+        '(Cordon reads "GuardDuty Finding", "Security Hub Findings - Imported/Custom Action" and "Findings Imported V2")',
     ]);
   });
 });
@@ -423,7 +424,7 @@ describe('bad input', () => {
 
   it('rejects an unknown source', () => {
     for (const value of [{ hello: 'world' }, 42, 'text', [[1]], { value: [] }]) {
-      expect(reasons(ingest(value))[0]).toMatch(/unrecognized event: not a GuardDuty, Security Hub, Defender or Graph shape$/);
+      expect(reasons(ingest(value))[0]).toMatch(/unrecognized event: not a GuardDuty, Security Hub, OCSF, Defender or Graph shape$/);
     }
   });
 

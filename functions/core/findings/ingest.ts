@@ -12,18 +12,22 @@
 import { Buffer } from 'node:buffer';
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
 import type { Finding, IngestedFinding, Rejected } from '../model.js';
-import { looksLikeDefenderAlert, normalizeDefender } from './defender.js';
+import { looksLikeDefenderAlert, looksLikeDefenderExport, normalizeDefender, normalizeDefenderExport } from './defender.js';
 import { FindingSchema } from './finding-schema.js';
 import { type GraphAlertRef, alertIdFromNotification, looksLikeGraphAlert, normalizeGraph } from './graph.js';
 import { normalizeGuardDuty } from './guardduty.js';
 import { type Path, reasonAt, zodReason } from './issues.js';
 import { MAX_DEPTH, isRecord, measure, parseJson } from './json.js';
+import { legacyShape } from './legacy-shapes.js';
+import { looksLikeOcsf, normalizeOcsf } from './ocsf.js';
 import { normalizeSecurityHub } from './securityhub.js';
 import type { Normalized } from './types.js';
 
 export const MAX_EVENT_BYTES = 256 * 1024;
 
-export const UNRECOGNIZED = 'unrecognized event: not a GuardDuty, Security Hub, Defender or Graph shape';
+export const UNRECOGNIZED = 'unrecognized event: not a GuardDuty, Security Hub, OCSF, Defender or Graph shape';
+/** EventBridge detail-types that carry findings; any other detail-type is refused by name, whatever its `source`. */
+export const FINDINGS_IMPORTED_V2 = 'Findings Imported V2';
 export const SUBSCRIPTION_VALIDATION = 'Microsoft.EventGrid.SubscriptionValidationEvent';
 export const GRAPH_ALERT_CREATED = 'Microsoft.Graph.AlertCreated';
 
@@ -161,18 +165,51 @@ function readParsed(value: unknown, c: Collector): void {
   readObject(value, [], c);
 }
 
-function readObject(value: unknown, path: Path, c: Collector): void {
+function readObject(value: unknown, path: Path, c: Collector, depth = 0): void {
   if (!isRecord(value)) return c.reject(reasonAt(path, UNRECOGNIZED));
   if (typeof value['detail-type'] === 'string') return readEventBridge(value, path, c);
   if (isEventGridEvent(value)) return readGridEvent(value, path, c);
   if (Array.isArray(value['Findings'])) return readFindingsList(value['Findings'], path, c);
+  if (isSnsRecords(value) && depth === 0) return readSnsRecords(value['Records'] as unknown[], path, c);
+  if (isEventHubBatch(value) && depth === 0) return readEventHubBatch(value['records'] as unknown[], path, c);
   if (isGraphNotificationCollection(value)) return readGraphNotifications(value['value'] as unknown[], path, c);
   if (looksLikeGraphAlert(value)) return c.add(normalizeGraph(value, path), value);
   if (looksLikeDefenderAlert(value)) return c.add(normalizeDefender(value, path), value);
+  if (looksLikeDefenderExport(value)) return c.add(normalizeDefenderExport(value, path), value);
+  if (looksLikeOcsf(value)) return c.add(normalizeOcsf(value, path), value);
   if (looksLikeAsff(value)) return c.add(normalizeSecurityHub(value, path), value);
   if (looksLikeGuardDuty(value)) return c.add(normalizeGuardDuty(value, path), value);
   if (looksLikeGuardDutyPascal(value)) return c.add(normalizeGuardDuty(value, path, 'pascal'), value);
-  c.reject(reasonAt(path, UNRECOGNIZED));
+  const legacy = legacyShape(value);
+  c.reject(reasonAt(path, legacy ?? UNRECOGNIZED));
+}
+
+/** An SNS→Lambda event (`Records[].Sns.Message`): each message is read as the event it carries. */
+function isSnsRecords(v: Record<string, unknown>): boolean {
+  const records = v['Records'];
+  return Array.isArray(records) && records.length > 0 && records.every((r) => isRecord(r) && isRecord(r['Sns']));
+}
+
+/** An Event Hub batch as continuous export and diagnostic settings write it: `{"records": [...]}`. */
+function isEventHubBatch(v: Record<string, unknown>): boolean {
+  const records = v['records'];
+  return Array.isArray(records) && records.length > 0 && Object.keys(v).length === 1;
+}
+
+function readEventHubBatch(records: unknown[], path: Path, c: Collector): void {
+  records.forEach((r, i) => readObject(r, [...path, 'records', i], c, 1));
+}
+
+function readSnsRecords(records: unknown[], path: Path, c: Collector): void {
+  records.forEach((r, i) => {
+    const at = [...path, 'Records', i, 'Sns', 'Message'];
+    const message = isRecord(r) && isRecord(r['Sns']) ? r['Sns']['Message'] : undefined;
+    if (typeof message !== 'string') return c.reject(reasonAt(at, 'required: the SNS notification carries no message'));
+    const inner = parseJson(message);
+    if (!inner.ok || !isRecord(inner.value)) return c.reject(reasonAt(at, 'SNS notification whose message is not a JSON event'));
+    // The wrapped event is read like any other (once: an SNS message inside an SNS message is not unwrapped again).
+    readObject(inner.value, at, c, 1);
+  });
 }
 
 function readEventBridge(event: Record<string, unknown>, path: Path, c: Collector): void {
@@ -180,7 +217,8 @@ function readEventBridge(event: Record<string, unknown>, path: Path, c: Collecto
   if (detailType === 'GuardDuty Finding') {
     return c.add(normalizeGuardDuty(event['detail'], [...path, 'detail']), event);
   }
-  if (detailType.startsWith('Security Hub Findings')) {
+  const ocsf = detailType === FINDINGS_IMPORTED_V2;
+  if (detailType.startsWith('Security Hub Findings') || ocsf) {
     const detail = event['detail'];
     const findings = isRecord(detail) ? detail['findings'] : undefined;
     if (!Array.isArray(findings)) {
@@ -189,12 +227,20 @@ function readEventBridge(event: Record<string, unknown>, path: Path, c: Collecto
     }
     if (findings.length === 0) return c.reject(reasonAt([...path, 'detail', 'findings'], 'empty: no findings'));
     const region = typeof event['region'] === 'string' ? event['region'] : undefined;
+    const normalize = ocsf ? normalizeOcsf : normalizeSecurityHub;
     findings.forEach((f, i) => {
-      c.add(normalizeSecurityHub(f, [...path, 'detail', 'findings', i], region), findings.length === 1 ? event : f);
+      c.add(normalize(f, [...path, 'detail', 'findings', i], region), findings.length === 1 ? event : f);
     });
     return;
   }
-  c.reject(reasonAt(path, `unrecognized event: EventBridge detail-type ${JSON.stringify(detailType)} is not a GuardDuty or Security Hub finding`));
+  const source = typeof event['source'] === 'string' ? ` from ${event['source']}` : '';
+  c.reject(
+    reasonAt(
+      path,
+      `unrecognized event: EventBridge ${JSON.stringify(detailType)} event${source} is not a finding ` +
+        `(Cordon reads "GuardDuty Finding", "Security Hub Findings - Imported/Custom Action" and "${FINDINGS_IMPORTED_V2}")`,
+    ),
+  );
 }
 
 /** EventGridSchema (`eventType`, `eventTime`, `dataVersion`) or CloudEvents 1.0 (`specversion`, `type`). */

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { ComplianceStatus, Finding, RecordState, Resource, WorkflowStatus } from '../model.js';
 import { toIsoUtc } from './dates.js';
 import { type Path, reasonAt, zodReason } from './issues.js';
-import { isRecord } from './json.js';
+import { isRecord, parseJson } from './json.js';
 import { labelSeverity, normalizedSeverity } from './severity.js';
 import { stringDetails } from './tags.js';
 import { type Normalized, accept, reject } from './types.js';
@@ -55,13 +55,16 @@ export function normalizeSecurityHub(value: unknown, path: Path, fallbackRegion?
   }
   const observedAt = toIsoUtc(f.LastObservedAt || f.UpdatedAt);
   if (observedAt === undefined) return reject(reasonAt([...path, 'UpdatedAt'], 'expected an ISO-8601 date-time'));
-  const region = f.Region || arnRegion(f.ProductArn) || fallbackRegion || f.Resources[0]?.Region;
-  if (!region) return reject(reasonAt([...path, 'Region'], 'required (not in ProductArn either)'));
+  // Where the finding happened: its own Region, else the resource's (a GuardDuty relay carries no top-level
+  // Region and its ProductArn names Security Hub's region, which is where it was imported, not where it ran).
+  const region = [f.Region, f.Resources[0]?.Region, arnRegion(f.Id), arnRegion(f.ProductArn), fallbackRegion].find(isRegion);
+  if (!region) return reject(reasonAt([...path, 'Region'], 'required (not in Resources[0].Region or ProductArn either)'));
+  const relayed = isGuardDutyRelay(f);
   const finding: Finding = {
     id: f.Id,
     source: 'securityhub',
     cloud: 'aws',
-    type: findingType(f),
+    type: findingType(f, relayed),
     title: f.Title || (f.Types[0] as string),
     severity: resolvedSeverity,
     account: f.AwsAccountId,
@@ -71,6 +74,8 @@ export function normalizeSecurityHub(value: unknown, path: Path, fallbackRegion?
     resources: f.Resources.map((r) => asffResource(r, f.AwsAccountId, region)),
     productArn: f.ProductArn,
   };
+  const original = relayed ? guardDutyFindingId(f) : undefined;
+  if (original) finding.relayOf = { source: 'guardduty', id: original };
   const control = controlId(f);
   if (control) finding.control = control;
   const recordState = lower<RecordState>(f.RecordState, ['active', 'archived']);
@@ -87,10 +92,16 @@ function lower<T extends string>(value: string | null | undefined, allowed: read
   return allowed.find((a) => a === v);
 }
 
-/** `arn:aws:securityhub:us-east-1::product/aws/securityhub` → `us-east-1`. */
-function arnRegion(arn: string): string | undefined {
-  const region = arn.split(':')[3];
+/** `arn:aws:securityhub:us-east-1::product/aws/securityhub` → `us-east-1`; undefined when `value` is no ARN. */
+function arnRegion(value: string): string | undefined {
+  if (!value.startsWith('arn:')) return undefined;
+  const region = value.split(':')[3];
   return region ? region : undefined;
+}
+
+/** An AWS region name (`us-east-1`, `us-gov-west-1`, `cn-north-1`), never a service name read from a misparsed ARN. */
+export function isRegion(value: string | null | undefined): value is string {
+  return typeof value === 'string' && /^[a-z]{2}(-[a-z]+)+-\d+$/.test(value);
 }
 
 /**
@@ -134,25 +145,59 @@ function fieldOf(fields: Record<string, string>, key: string): string | undefine
   return Object.hasOwn(fields, key) && fields[key] ? fields[key] : undefined;
 }
 
-const GUARDDUTY_PRODUCT = /\/product\/aws\/guardduty$/;
+/**
+ * GuardDuty's product in Security Hub: `arn:aws:securityhub:REGION::product/aws/guardduty` (the account
+ * field is empty), in any partition. Older imports and some relays also name it in ProductName or in
+ * ProductFields `aws/securityhub/ProductName`.
+ */
+const GUARDDUTY_PRODUCT = /^arn:aws[a-z-]*:securityhub:[^:]*:[^:]*:product\/aws\/guardduty$/;
+
+function isGuardDutyRelay(f: AsffFinding): boolean {
+  return (
+    GUARDDUTY_PRODUCT.test(f.ProductArn) ||
+    f.ProductName === 'GuardDuty' ||
+    fieldOf(f.ProductFields ?? {}, 'aws/securityhub/ProductName') === 'GuardDuty'
+  );
+}
+
+/**
+ * The GuardDuty finding id behind a relayed finding: ASFF `Id` is the GuardDuty finding ARN
+ * (`arn:aws:guardduty:REGION:ACCOUNT:detector/D/finding/ID`); older relays keep it in ProductFields.
+ */
+function guardDutyFindingId(f: AsffFinding): string | undefined {
+  const fromArn = (value: string | undefined): string | undefined => (value ? /:guardduty:[^:]*:[^:]*:detector\/[^/]+\/finding\/([^/]+)$/.exec(value)?.[1] : undefined);
+  const fields = f.ProductFields ?? {};
+  return fromArn(f.Id) ?? fromArn(fieldOf(fields, 'aws/securityhub/FindingId')) ?? fieldOf(fields, 'aws/guardduty/service/findingId');
+}
 
 /**
  * Types[0] is ASFF's `namespace/category/classifier`. For a GuardDuty finding imported into Security
  * Hub the classifier is the GuardDuty type with its `/` written as `-` (`Backdoor:EC2-C&CActivity.B!DNS`);
  * it is turned back (`Backdoor:EC2/C&CActivity.B!DNS`) so the same playbook type globs match both sources.
  */
-function findingType(f: AsffFinding): string {
+function findingType(f: AsffFinding, relayed: boolean): string {
   const first = f.Types[0] as string;
-  if (!GUARDDUTY_PRODUCT.test(f.ProductArn) && f.ProductName !== 'GuardDuty') return first;
+  if (!relayed) return first;
   const classifier = first.split('/').pop() ?? first;
   const m = /^([A-Za-z]+:[A-Za-z0-9]+)-(.+)$/.exec(classifier);
   return m ? `${m[1]}/${m[2]}` : first;
 }
 
-/** GuardDuty copies `additionalInfo.sample` into ProductFields when it imports a sample finding. */
+/**
+ * GuardDuty copies its sample flag into ProductFields: `aws/guardduty/service/additionalInfo/sample = "true"`
+ * today; 2018-era imports keep the whole additionalInfo as a JSON string under un-prefixed keys
+ * (`additionalInfo = "{\"sample\":true}"`).
+ */
 function isGuardDutySample(fields: Record<string, string> | null | undefined): boolean {
   if (!fields) return false;
-  return Object.entries(fields).some(([k, v]) => /additionalInfo\/sample$/i.test(k) && v.toLowerCase() === 'true');
+  return Object.entries(fields).some(([k, v]) => {
+    if (/(^|\/)additionalInfo\/sample$/i.test(k)) return v.trim().toLowerCase() === 'true';
+    if (!/(^|\/)additionalInfo$/i.test(k) || !v.trim().startsWith('{')) return false;
+    const inner = parseJson(v);
+    if (!inner.ok || !isRecord(inner.value)) return false;
+    const flag = inner.value['sample'];
+    return flag === true || flag === 'true';
+  });
 }
 
 function asffResource(r: z.infer<typeof AsffResource>, account: string, region: string): Resource {

@@ -6,7 +6,7 @@ import { SecurityHubService } from './securityhub.js';
 import type { AwsEstateState } from './state.js';
 
 export type { AwsEstateState } from './state.js';
-export { emptyAwsEstate } from './state.js';
+export { SIM_DEFAULT_REGION, emptyAwsEstate } from './state.js';
 export { AwsEstateSeedSchema, applyAwsSeed, createAwsEstate, seedFromFinding, type AwsEstateSeed } from './seed.js';
 
 /** The AWS wire protocols of the estate, all over one shared state. */

@@ -206,7 +206,10 @@ export interface AwsEstateState {
   findings: Record<string, SimSecurityHubFinding>;
 }
 
-export function emptyAwsEstate(account = '123456789012', region = 'us-east-1'): AwsEstateState {
+/** Where the simulated estate lives when nothing names a region (a bucket ARN never does). */
+export const SIM_DEFAULT_REGION = 'us-east-1';
+
+export function emptyAwsEstate(account = '123456789012', region = SIM_DEFAULT_REGION): AwsEstateState {
   return {
     account,
     region,
