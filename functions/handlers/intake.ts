@@ -1,4 +1,4 @@
-import { incidentId, latestPerIncident } from '../core/incident-id.js';
+import { latestPerIncident } from '../core/incident-id.js';
 import type { IncidentVerdict } from '../core/verdict.js';
 import type { IngestResult } from '../core/findings/ingest.js';
 import type { IngestedFinding, Mode, Rejected } from '../core/model.js';
