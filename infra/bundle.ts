@@ -1,9 +1,9 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { esbuildOptions } from './bundling.js';
-import { LAMBDA_ENTRIES, LAMBDA_NAMES } from './lambdas.js';
+import { AZURE_FUNCTION_APP_ENTRIES, LAMBDA_ENTRIES, LAMBDA_NAMES, type AzureFunctionAppEntry } from './lambdas.js';
 
 /**
  * `npm run bundle`: bundles every Lambda handler exactly as the CDK app does (infra/bundling.ts)
@@ -24,15 +24,27 @@ export async function bundleLambdas(outDir: string, projectRoot: string = PROJEC
 }
 
 /**
- * The Azure Function App, ready to zip-deploy: `host.json`, a `package.json` whose `main` is the
- * bundled registrations (functions/handlers/azure/index.ts), and that bundle. Nothing is left
- * external but `@azure/functions-core`, which the Functions host provides; the Azure and AWS SDKs
- * are bundled (no runtime ships them there).
+ * How a Function App entry is bundled: the shared options, with nothing left external but
+ * `@azure/functions-core`, which the Functions host provides; the Azure and AWS SDKs are bundled
+ * (no runtime ships them there).
  */
-export async function bundleAzureFunctionApp(outDir: string, projectRoot: string = PROJECT_ROOT): Promise<{ dir: string; bytes: number }> {
+export function azureFunctionAppOptions(projectRoot: string, entry: string, outfile: string): BuildOptions {
+  return { ...esbuildOptions(projectRoot, entry, outfile), external: ['@azure/functions-core'] };
+}
+
+/**
+ * The Azure Function App, ready to zip-deploy: `host.json`, a `package.json` whose `main` is the
+ * bundled registrations, and that bundle. `production` (functions/handlers/azure/index.ts) is what
+ * is deployed; `local` (local.ts) runs ingest on the local engine for `func start`.
+ */
+export async function bundleAzureFunctionApp(
+  outDir: string,
+  projectRoot: string = PROJECT_ROOT,
+  entry: AzureFunctionAppEntry = 'production',
+): Promise<{ dir: string; bytes: number }> {
   const file = join(outDir, 'dist', 'index.mjs');
   mkdirSync(dirname(file), { recursive: true });
-  await build({ ...esbuildOptions(projectRoot, 'functions/handlers/azure/index.ts', file), external: ['@azure/functions-core'] });
+  await build(azureFunctionAppOptions(projectRoot, AZURE_FUNCTION_APP_ENTRIES[entry], file));
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify({ name: 'cordon-azure-functions', private: true, type: 'module', main: 'dist/index.mjs' }, null, 2)}\n`);
   writeFileSync(
     join(outDir, 'host.json'),
@@ -50,4 +62,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   const azure = await bundleAzureFunctionApp(join(outDir, '..', 'azure-functionapp'));
   process.stdout.write(`${'azure functions'.padEnd(16)} ${(azure.bytes / 1024).toFixed(0).padStart(6)} KB  ${azure.dir} (zip it for 'az functionapp deployment source config-zip')\n`);
+  const local = await bundleAzureFunctionApp(join(outDir, '..', 'azure-functionapp-local'), PROJECT_ROOT, 'local');
+  process.stdout.write(`${'azure (local)'.padEnd(16)} ${(local.bytes / 1024).toFixed(0).padStart(6)} KB  ${local.dir} (for 'func start' on a workstation; never deployed)\n`);
 }

@@ -13,3 +13,14 @@ export const LAMBDA_ENTRIES: LambdaEntries = {
   approval: 'functions/handlers/aws/approval.ts',
   'clock-reminder': 'functions/handlers/aws/clock-reminder.ts',
 };
+
+/**
+ * The Azure Function App's entries: `production` is what infra/bundle.ts packs for zip deploy
+ * (cloud wiring only); `local` is the same functions with ingest on the local engine, for
+ * `func start` on a workstation.
+ */
+export const AZURE_FUNCTION_APP_ENTRIES = {
+  production: 'functions/handlers/azure/index.ts',
+  local: 'functions/handlers/azure/local.ts',
+} as const;
+export type AzureFunctionAppEntry = keyof typeof AZURE_FUNCTION_APP_ENTRIES;

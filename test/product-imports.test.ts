@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { LAMBDA_ENTRIES } from '../infra/lambdas.js';
+import { AZURE_FUNCTION_APP_ENTRIES, LAMBDA_ENTRIES } from '../infra/lambdas.js';
 
 /**
  * Product folders hold product code only (issue 10): every non-test file under functions/ must
@@ -41,8 +41,7 @@ describe('product folders', () => {
     const files = ['functions', 'infra', 'workflows', 'bin'].flatMap(walk);
     const entries = [
       ...files.filter((f) => !f.startsWith(`functions${sep}`) && !isTest(f)),
-      ...Object.values(LAMBDA_ENTRIES).map((e) => e.split('/').join(sep)),
-      join('functions', 'handlers', 'azure', 'index.ts'),
+      ...[...Object.values(LAMBDA_ENTRIES), ...Object.values(AZURE_FUNCTION_APP_ENTRIES)].map((e) => e.split('/').join(sep)),
     ];
     const reached = new Set<string>();
     const queue = [...entries];

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { readEnv } from '../core/env.js';
 import { InputError, UsageError } from '../core/errors.js';
 import type { Mode } from '../core/model.js';
 import { planSettings, type PlanSettings } from '../core/plan/plan.js';
@@ -27,12 +28,8 @@ export interface Settings {
 }
 
 export function loadSettings(env: Readonly<Record<string, string | undefined>>, cwd: string): Settings {
-  const parsed = Schema.safeParse(Object.fromEntries(Object.keys(Schema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]])));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError('environment', String(issue?.path[0] ?? ''), issue?.message ?? 'invalid');
-  }
-  const s = parsed.data;
+  // A shell user's `CORDON_HOME=` means "unset".
+  const s = readEnv(Schema, env, (variable, problem) => new InputError('environment', variable, problem), { emptyIsUnset: true });
   const homeProblem = s.CORDON_HOME === undefined ? undefined : pathProblem(s.CORDON_HOME);
   if (homeProblem) throw new InputError('environment', 'CORDON_HOME', homeProblem);
   const home = resolve(cwd, s.CORDON_HOME ?? '.cordon');

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { InputError, UsageError } from '../core/errors.js';
+import { firstIssue } from '../core/zod-issue.js';
 
 /** Bundled tabletop exercises: a directory with scenario.yaml, finding files and an estate file. */
 export const SCENARIO_DIR = fileURLToPath(new URL('../tabletop/scenarios/', import.meta.url));
@@ -40,8 +41,8 @@ export function loadScenario(name: string): Scenario {
   const file = join(dir, 'scenario.yaml');
   const parsed = ScenarioSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(file, (issue?.path ?? []).map(String).join('.'), issue?.message ?? 'invalid scenario');
+    const { field, message } = firstIssue(parsed.error, 'invalid scenario');
+    throw new InputError(file, field, message);
   }
   const s = parsed.data;
   return { name, title: s.title, description: s.description, findings: s.findings.map((f) => join(dir, f)), followClocks: s.followClocks, ...(s.estate ? { estate: join(dir, s.estate) } : {}) };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { INCIDENT_ID } from '../core/incident-id.js';
 import { ACTION_NAMES, SOURCES } from '../core/model.js';
+import { issueLine } from '../core/zod-issue.js';
 import type { StepInput } from '../../workflows/input.js';
 
 /**
@@ -27,13 +28,7 @@ export const StepInputSchema = z.object({
   approval: z.boolean(),
 });
 
-/** `field.path: problem` for the first issue, the way every Cordon rejection names its field. */
-export function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  return issue ? `${issue.path.map(String).join('.') || '(body)'}: ${issue.message}` : 'invalid';
-}
-
 export function parseStepInput(value: unknown): { ok: true; input: StepInput } | { ok: false; problem: string } {
   const parsed = StepInputSchema.safeParse(value);
-  return parsed.success ? { ok: true, input: parsed.data as StepInput } : { ok: false, problem: firstIssue(parsed.error) };
+  return parsed.success ? { ok: true, input: parsed.data as StepInput } : { ok: false, problem: issueLine(parsed.error, '(body)') };
 }

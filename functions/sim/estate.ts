@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { InputError } from '../core/errors.js';
+import { firstIssue } from '../core/zod-issue.js';
 import type { Finding } from '../core/model.js';
 import { AwsEstateSeedSchema, createAwsEstate, createAwsSimServices, seedFromFinding as awsSeedFromFinding, applyAwsSeed, type AwsEstateState } from './aws/index.js';
 import { AzureEstateSeedSchema, addAzureSeed, createAzureEstateState, createAzureSimServices, seedFromFinding as azureSeedFromFinding, type AzureEstateState } from './azure/index.js';
@@ -48,8 +49,8 @@ export function loadEstateFile(path: string): EstateFile {
   }
   const parsed = EstateFileSchema.safeParse(value ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(path, (issue?.path ?? []).map(String).join('.'), issue?.message ?? 'invalid estate');
+    const { field, message } = firstIssue(parsed.error, 'invalid estate');
+    throw new InputError(path, field, message);
   }
   return (value ?? {}) as EstateFile;
 }

@@ -23,7 +23,7 @@ param runnerSharedSecret string
 @description('Create the Event Grid subscription to the ingest function. Leave false until the function code is published (the endpoint must exist).')
 param subscribeIngest bool = false
 
-@description('App settings that connect the ingest function to the Cordon AWS account (functions/handlers/azure/runtime.ts): CORDON_STATE_MACHINES, CORDON_AWS_ROLE_ARN, CORDON_AWS_REGION, CORDON_AWS_AUDIENCE, CORDON_CASE_TABLE, CORDON_AUDIT_BUCKET. Empty: ingest runs the local engine.')
+@description('App settings that connect the ingest function to the Cordon AWS account (functions/handlers/azure/runtime.ts): CORDON_STATE_MACHINES, CORDON_AWS_ROLE_ARN, CORDON_AWS_REGION, CORDON_AWS_AUDIENCE, CORDON_CASE_TABLE, CORDON_AUDIT_BUCKET. Required for ingest: the deployed Function App only starts the Step Functions workflow (the local engine is the workstation entry, functions/handlers/azure/local.ts, for func start).')
 param awsAppSettings object = {}
 
 var role = loadJsonContent('cordon-responder-role.json')

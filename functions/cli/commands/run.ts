@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { STATE_MACHINES_PROBLEM, parseStateMachineMap } from '../../core/env.js';
 import { InputError, UsageError } from '../../core/errors.js';
 import type { Incident } from '../../core/model.js';
 import { loadSettings } from '../../config/settings.js';
@@ -130,11 +131,11 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
 async function runInCloud(io: Io, incident: Incident, playbookId: string, explicitArn: string | undefined, region: string | undefined, json: boolean): Promise<number> {
   let arn = explicitArn;
   if (arn === undefined) {
-    const map = io.env.CORDON_STATE_MACHINES;
-    try {
-      arn = map ? (JSON.parse(map) as Record<string, string>)[playbookId] : undefined;
-    } catch {
-      throw new InputError('environment', 'CORDON_STATE_MACHINES', 'must be a JSON object of playbook id → state machine ARN');
+    const text = io.env.CORDON_STATE_MACHINES;
+    if (text) {
+      const map = parseStateMachineMap(text);
+      if (map === undefined) throw new InputError('environment', 'CORDON_STATE_MACHINES', STATE_MACHINES_PROBLEM);
+      arn = map[playbookId];
     }
   }
   if (!arn || !/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]+$/.test(arn)) {

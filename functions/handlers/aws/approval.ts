@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import type { ApprovalRecord } from '../../records/case-store.js';
-import { firstIssue } from '../step-input.js';
+import { issueLine } from '../../core/zod-issue.js';
 import { cloudRecords, logger, metrics } from './runtime.js';
 
 /**
@@ -45,7 +45,7 @@ let sfn: SFNClient | undefined;
 
 export async function handleApproval(event: unknown): Promise<ApprovalOutcome> {
   const parsed = ApprovalEventSchema.safeParse(event);
-  if (!parsed.success) throw new ApprovalInputError(`approval event ${firstIssue(parsed.error)}`);
+  if (!parsed.success) throw new ApprovalInputError(`approval event ${issueLine(parsed.error, '(body)')}`);
   const { store, audit } = cloudRecords();
   const now = new Date();
   const e = parsed.data;

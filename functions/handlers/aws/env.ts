@@ -1,25 +1,17 @@
 import * as z from 'zod';
+import { StateMachineMap, readEnv } from '../../core/env.js';
 
 /**
  * What the Lambdas read from their environment (set by infra/cordon-stack.ts). Validated once
  * per cold start; a missing variable is a deployment error named in full.
  */
-const StateMachines = z.string().transform((text, ctx) => {
-  try {
-    return z.record(z.string(), z.string().startsWith('arn:')).parse(JSON.parse(text));
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected a JSON object of playbook id → state machine ARN' });
-    return z.NEVER;
-  }
-});
-
 export const HandlerEnvSchema = z.object({
   CORDON_CASE_TABLE: z.string().min(1),
   /** The Object Lock audit bucket every audit record is mirrored to. */
   CORDON_AUDIT_BUCKET: z.string().min(1).optional(),
   /** The KMS asymmetric key (ARN) that signs the audit chain; the functions hold kms:Sign on it only. */
   CORDON_AUDIT_KEY: z.string().min(1).optional(),
-  CORDON_STATE_MACHINES: StateMachines.optional(),
+  CORDON_STATE_MACHINES: StateMachineMap.optional(),
   CORDON_TOPIC_ARN: z.string().startsWith('arn:').optional(),
   CORDON_CLOCK_WATCH_ARN: z.string().startsWith('arn:').optional(),
   CORDON_RESPONDER_ROLE: z.string().min(1).optional(),
@@ -36,12 +28,7 @@ export class HandlerConfigError extends Error {
 }
 
 export function readHandlerEnv(env: NodeJS.ProcessEnv = process.env): HandlerEnv {
-  const parsed = HandlerEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HandlerConfigError(`environment ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return readEnv(HandlerEnvSchema, env, (variable, problem) => new HandlerConfigError(`environment ${variable}: ${problem}`));
 }
 
 /** A variable one handler cannot work without. */

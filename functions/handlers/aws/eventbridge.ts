@@ -1,5 +1,6 @@
 import type middy from '@middy/core';
 import * as z from 'zod';
+import { issueLine } from '../../core/zod-issue.js';
 
 /**
  * The EventBridge envelope, validated before ingest looks inside it. Ours rather than the
@@ -23,8 +24,7 @@ export type ParsedEnvelope = { success: true; data: EventBridgeEvent } | { succe
 export function parseEnvelope(event: unknown): ParsedEnvelope {
   const parsed = EventBridgeEnvelope.safeParse(event);
   if (parsed.success) return { success: true, data: parsed.data };
-  const first = parsed.error.issues[0];
-  return { success: false, problem: `${first?.path.map(String).join('.') || '(event)'}: ${first?.message ?? 'invalid'}`, originalEvent: event };
+  return { success: false, problem: issueLine(parsed.error, '(event)'), originalEvent: event };
 }
 
 /** middy middleware: replaces the raw event with the parse outcome, never throws. */

@@ -7,16 +7,15 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { fromWebToken } from '@aws-sdk/credential-providers';
 import { ManagedIdentityCredential } from '@azure/identity';
 import * as z from 'zod';
+import { StateMachineMap, readEnv } from '../../core/env.js';
 import { createAzureClients } from '../../adapters/azure/clients.js';
 import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
 import { AZURE_ACTIONS } from '../../actions/azure/index.js';
 import { dispatchActions } from '../../actions/dispatch.js';
 import { stepCorrelation } from '../../core/correlation.js';
-import { openLocalRecords } from '../../engine/runtime.js';
 import { openCloudRecords, type CloudRecords } from '../../adapters/aws/records.js';
 import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
 import { intake } from '../intake.js';
-import { localIntake } from '../local-intake.js';
 import { handlerPlaybooks } from '../playbooks.js';
 import type { AzureRunnerDeps } from './actions.js';
 import type { AzureIngestDeps } from './ingest.js';
@@ -32,12 +31,12 @@ import type { AzureIngestDeps } from './ingest.js';
  * tenant as an OIDC provider, `sts.windows.net/<tenant>/`, for that audience and the identity's
  * object id). No AWS secret is stored in Azure.
  *
- * Locally (no CORDON_STATE_MACHINES) the local engine runs the workflow in the process, with
- * the records in CORDON_HOME, against CORDON_ENDPOINT (the simulated estate) when set.
+ * This is the production wiring only: it never loads the local engine. On a workstation
+ * (`func start`) the local entry (local.ts, local-runtime.ts) runs each workflow in the process.
  */
 const AzureEnvSchema = z.object({
   CORDON_RUNNER_SECRET: z.string().min(16).optional(),
-  CORDON_STATE_MACHINES: z.string().optional(),
+  CORDON_STATE_MACHINES: StateMachineMap.optional(),
   CORDON_AWS_ROLE_ARN: z.string().startsWith('arn:').optional(),
   CORDON_AWS_REGION: z.string().min(1).optional(),
   CORDON_AWS_AUDIENCE: z.string().min(1).default('api://AzureADTokenExchange'),
@@ -49,19 +48,14 @@ const AzureEnvSchema = z.object({
   /** The simulated estate (local runs and tests); absent = the real clouds. */
   CORDON_ENDPOINT: z.url().optional(),
 });
-type AzureEnv = z.infer<typeof AzureEnvSchema>;
+export type AzureEnv = z.infer<typeof AzureEnvSchema>;
 
 export class AzureConfigError extends Error {
   override readonly name = 'AzureConfigError';
 }
 
-function readEnv(env: NodeJS.ProcessEnv): AzureEnv {
-  const parsed = AzureEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AzureConfigError(`app setting ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+export function readAzureEnv(env: NodeJS.ProcessEnv): AzureEnv {
+  return readEnv(AzureEnvSchema, env, (setting, problem) => new AzureConfigError(`app setting ${setting}: ${problem}`));
 }
 
 function need<K extends keyof AzureEnv>(env: AzureEnv, key: K): NonNullable<AzureEnv[K]> {
@@ -105,29 +99,26 @@ function cloudRecords(env: AzureEnv): CloudRecords {
 }
 
 function cloudIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
-  const machines = z.record(z.string(), z.string()).parse(JSON.parse(need(env, 'CORDON_STATE_MACHINES')));
   const deps = {
     ...cloudRecords(env),
-    start: stepFunctionsStarter(new SFNClient(awsAccess(env)), machines),
+    start: stepFunctionsStarter(new SFNClient(awsAccess(env)), need(env, 'CORDON_STATE_MACHINES')),
     now: () => new Date(),
   };
   return async (result, raw) => intake(result, raw, { ...deps, router: (await handlerPlaybooks()).router });
 }
 
-function localIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
-  const records = openLocalRecords(env.CORDON_HOME ?? join(tmpdir(), 'cordon'));
-  return async (result, raw) => localIntake({ records, ...(await handlerPlaybooks()) })(result, raw);
+/** Graph alerts, read with the Function App's managed identity (the alert's tenant is the app's own). */
+export function graphAlertReader(env: AzureEnv): AzureIngestDeps['fetchGraphAlert'] {
+  const graph = createAzureClients({ subscriptionId: 'graph', ...(env.CORDON_ENDPOINT ? { endpoint: env.CORDON_ENDPOINT } : {}) });
+  return (id) => fetchGraphAlert(graph, id);
 }
 
 let ingestDeps: AzureIngestDeps | undefined;
 
 export function azureIngestDeps(env: NodeJS.ProcessEnv = process.env): AzureIngestDeps {
   if (!ingestDeps) {
-    const settings = readEnv(env);
-    const intakeFn = settings.CORDON_STATE_MACHINES ? cloudIngestDeps(settings) : localIngestDeps(settings);
-    // The alert's tenant is the Function App's own: Graph is read with its managed identity.
-    const graph = createAzureClients({ subscriptionId: 'graph', ...(settings.CORDON_ENDPOINT ? { endpoint: settings.CORDON_ENDPOINT } : {}) });
-    ingestDeps = { intake: intakeFn, fetchGraphAlert: (id) => fetchGraphAlert(graph, id) };
+    const settings = readAzureEnv(env);
+    ingestDeps = { intake: cloudIngestDeps(settings), fetchGraphAlert: graphAlertReader(settings) };
   }
   return ingestDeps;
 }
@@ -136,7 +127,7 @@ let runnerDeps: AzureRunnerDeps | undefined;
 
 export function azureRunnerDeps(env: NodeJS.ProcessEnv = process.env): AzureRunnerDeps {
   if (!runnerDeps) {
-    const settings = readEnv(env);
+    const settings = readAzureEnv(env);
     const endpoint = settings.CORDON_ENDPOINT;
     const now = () => new Date();
     // Azure actions only: AWS and Cordon actions run in the Lambda action runner.
