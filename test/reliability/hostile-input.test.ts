@@ -1,5 +1,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+
+// The shared fixtures sit beside the checkout (tests run from the repository root).
+const PUBLIC = resolve('..', 'shared', 'fixtures', 'public');
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../functions/config/settings.js';
@@ -17,7 +20,7 @@ import { freshHome, removeHomes } from './engine-harness.js';
 afterAll(removeHomes);
 
 const SHAPES = [
-  ...['guardduty', 'securityhub'].flatMap((d) => readdirSync(`/work/shared/fixtures/public/${d}`).map((f) => `/work/shared/fixtures/public/${d}/${f}`)),
+  ...['guardduty', 'securityhub'].flatMap((d) => readdirSync(join(PUBLIC, d)).map((f) => join(PUBLIC, d, f))),
   ...['defender', 'graph'].flatMap((d) => readdirSync(new URL(`../fixtures/${d}/`, import.meta.url)).map((f) => new URL(`../fixtures/${d}/${f}`, import.meta.url).pathname)),
 ];
 
@@ -117,7 +120,7 @@ describe('paths an operator gives are validated', () => {
   });
 
   it('refuses --report and --out that climb out with .., exit 2 and one line', async () => {
-    const finding = '/work/shared/fixtures/public/guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json';
+    const finding = join(PUBLIC, 'guardduty', 'sample-Trojan.EC2-DGADomainRequest.B.bare.json');
     for (const argv of [
       ['tabletop', finding, '--report', '../../escape.md'],
       ['tabletop', finding, '--report', 'reports/../../escape.html'],

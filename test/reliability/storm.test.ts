@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planSettings } from '../../functions/core/plan/plan.js';
@@ -11,7 +12,8 @@ import { NOW, ROUTER, SCENARIOS, freshHome, plannedFinding, removeHomes, runEngi
 /** Issue 7 items 2 and 4: duplicates, storms, and the blast-radius caps under them. */
 afterAll(removeHomes);
 
-const PUBLIC = '/work/shared/fixtures/public';
+// The shared fixtures sit beside the checkout (tests run from the repository root).
+const PUBLIC = resolve('..', 'shared', 'fixtures', 'public');
 /** Real public samples (SOURCES.md there): a bare GuardDuty finding and a Security Hub ASFF EC2.8 finding. */
 interface GuardDutyDoc {
   id: string;

@@ -2,7 +2,7 @@ import type { TableAuditTrail } from '../../records/table-audit-trail.js';
 import { canonicalJson, sha256Hex } from '../../core/canonical-json.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -32,7 +32,8 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
-const PUBLIC = '/work/shared/fixtures/public';
+// The shared fixtures sit beside the checkout (tests run from the repository root).
+const PUBLIC = resolve('..', 'shared', 'fixtures', 'public');
 const ACCOUNT = '111111111111';
 const MACHINE = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:Cordon-aws-s3-data-exposure`;
 const EC2_MACHINE = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:Cordon-aws-ec2-compromise`;
