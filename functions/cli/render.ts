@@ -25,6 +25,7 @@ export interface PlanJsonIncident {
   steps: { action: string; target: string; phase: string }[];
   skipped: { action: string; target: string; reason: string; detail: string }[];
   clocks: { regime: string; deadline: string }[];
+  assessment: { personalData: string; status: string; basis: string };
 }
 
 export function incidentJson(incident: Incident): PlanJsonIncident {
@@ -47,6 +48,9 @@ export function incidentJson(incident: Incident): PlanJsonIncident {
     steps: incident.steps.map((s) => ({ action: s.action, target: s.target.id, phase: s.phase })),
     skipped: incident.skipped.map((s) => ({ action: s.action, target: s.target.id, reason: s.reason, detail: s.detail })),
     clocks: incident.clocks.map((c) => ({ regime: c.regime, deadline: c.deadline })),
+    assessment: incident.assessment
+      ? { personalData: incident.assessment.personalData, status: incident.assessment.status, basis: incident.assessment.basis }
+      : { personalData: 'unknown', status: 'assessing', basis: 'planned before breach assessments existed' },
   };
 }
 
@@ -76,6 +80,7 @@ export function planText(incidents: readonly Incident[], rejected: readonly Reje
     if (inc.clocks.length > 0) {
       lines.push('', indent(table(['clock', 'deadline (UTC)'], inc.clocks.map((c) => [c.regime, c.deadline]))));
     }
+    if (inc.assessment) lines.push('', `  breach    ${inc.assessment.status}, personal data ${inc.assessment.personalData} — ${inc.assessment.basis}`);
     return lines.join('\n');
   });
   if (rejected.length > 0) blocks.push(['rejected:', ...rejected.map((r) => `  ${r.file}: ${r.reason}`)].join('\n'));

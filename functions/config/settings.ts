@@ -2,8 +2,14 @@ import { resolve } from 'node:path';
 import * as z from 'zod';
 import { readEnv } from '../core/env.js';
 import { InputError, UsageError } from '../core/errors.js';
-import type { Mode } from '../core/model.js';
+import { BREACH_TRIGGERS, SEVERITIES, type BreachTrigger, type Mode } from '../core/model.js';
+import { DEFAULT_CLASSIFICATION, DEFAULT_SIGNIFICANCE, type ClassificationRule, type SignificanceRule } from '../core/clocks/assessment.js';
+import { DEFAULT_CLOCK_OPTIONS } from '../core/clocks/clocks.js';
 import { planSettings, type PlanSettings } from '../core/plan/plan.js';
+
+const tagKeys = z.string().regex(/^[^,\s][^,]*(,[^,\s][^,]*)*$/, 'a comma-separated list of tag keys');
+const triggers = z.string().regex(new RegExp(`^(${BREACH_TRIGGERS.join('|')})(,(${BREACH_TRIGGERS.join('|')}))*$`), `a comma-separated list of ${BREACH_TRIGGERS.join(', ')}`);
+const list = (value: string) => value.split(',').map((v) => v.trim());
 
 /**
  * Operator settings, from the environment (12-factor: the same names work in Lambda,
@@ -17,6 +23,18 @@ const Schema = z.object({
   CORDON_MAX_ACTIONS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Reminder offsets before a deadline, e.g. "24h,4h". */
   CORDON_REMINDERS: z.string().regex(/^\d+[hm](,\d+[hm])*$/).optional(),
+  /** GDPR role of the organisation running Cordon: a processor notifies its controller (Art. 33(2)). */
+  CORDON_GDPR_ROLE: z.enum(['controller', 'processor']).optional(),
+  /** Hours a processor gives itself to notify the controller ("without undue delay"). */
+  CORDON_GDPR_PROCESSOR_HOURS: z.coerce.number().int().min(1).max(72).optional(),
+  /** Tag keys naming a resource's data class (`personal`, `special-category` …); default data-classification. */
+  CORDON_CLASSIFICATION_KEYS: tagKeys.optional(),
+  /** Tag keys whose presence marks personal data unless false/none; default personal-data. */
+  CORDON_PERSONAL_DATA_KEYS: tagKeys.optional(),
+  /** Which incidents are significant under NIS2: kinds of finding (default compromise,exposure) … */
+  CORDON_NIS2_SIGNIFICANT: triggers.optional(),
+  /** … from this severity up (default low). */
+  CORDON_NIS2_MIN_SEVERITY: z.enum(SEVERITIES).optional(),
 });
 
 export interface Settings {
@@ -25,6 +43,10 @@ export interface Settings {
   maxTargetsPerIncident: number;
   maxActionsPerAccountPerHour: number;
   reminderOffsetsMs: number[];
+  gdprRole: 'controller' | 'processor';
+  processorNotifyHours: number;
+  classification: ClassificationRule;
+  nis2Significance: SignificanceRule;
 }
 
 export function loadSettings(env: Readonly<Record<string, string | undefined>>, cwd: string): Settings {
@@ -39,6 +61,17 @@ export function loadSettings(env: Readonly<Record<string, string | undefined>>, 
     maxTargetsPerIncident: s.CORDON_MAX_TARGETS ?? 10,
     maxActionsPerAccountPerHour: s.CORDON_MAX_ACTIONS_PER_HOUR ?? 50,
     reminderOffsetsMs: (s.CORDON_REMINDERS ?? '24h,4h').split(',').map((o) => Number(o.slice(0, -1)) * (o.endsWith('h') ? 3_600_000 : 60_000)),
+    gdprRole: s.CORDON_GDPR_ROLE ?? 'controller',
+    processorNotifyHours: s.CORDON_GDPR_PROCESSOR_HOURS ?? DEFAULT_CLOCK_OPTIONS.processorNotifyHours,
+    classification: {
+      ...DEFAULT_CLASSIFICATION,
+      ...(s.CORDON_CLASSIFICATION_KEYS ? { classKeys: list(s.CORDON_CLASSIFICATION_KEYS) } : {}),
+      ...(s.CORDON_PERSONAL_DATA_KEYS ? { flagKeys: list(s.CORDON_PERSONAL_DATA_KEYS) } : {}),
+    },
+    nis2Significance: {
+      triggers: s.CORDON_NIS2_SIGNIFICANT ? (list(s.CORDON_NIS2_SIGNIFICANT) as BreachTrigger[]) : DEFAULT_SIGNIFICANCE.triggers,
+      minSeverity: s.CORDON_NIS2_MIN_SEVERITY ?? DEFAULT_SIGNIFICANCE.minSeverity,
+    },
   };
 }
 
@@ -69,6 +102,10 @@ export function planSettingsFor(settings: Settings, run: { mode: Mode; now: Date
   return planSettings({
     ...run,
     nis2: settings.nis2,
+    nis2Significance: settings.nis2Significance,
+    gdprRole: settings.gdprRole,
+    processorNotifyHours: settings.processorNotifyHours,
+    classification: settings.classification,
     maxTargetsPerIncident: settings.maxTargetsPerIncident,
     maxActionsPerAccountPerHour: settings.maxActionsPerAccountPerHour,
   });

@@ -150,8 +150,37 @@ export interface SkippedStep {
   detail: string;
 }
 
-export const CLOCK_REGIMES = ['gdpr-art33', 'nis2-early-warning', 'nis2-notification', 'nis2-final'] as const;
+/** DESIGN.md §5. `gdpr-art33-processor`: a processor notifies its controller (Art. 33(2)); `gdpr-art34`: communicate to the people (Art. 34). */
+export const CLOCK_REGIMES = ['gdpr-art33', 'gdpr-art33-processor', 'gdpr-art34', 'nis2-early-warning', 'nis2-notification', 'nis2-final'] as const;
 export type ClockRegime = (typeof CLOCK_REGIMES)[number];
+
+/** Whether the affected resources hold personal data, from their classification tags. */
+export const PERSONAL_DATA = ['yes', 'no', 'unknown'] as const;
+export type PersonalData = (typeof PERSONAL_DATA)[number];
+
+/** The breach register's life cycle (GDPR Art. 33(5)): only a person moves an entry to not-notifiable or notified. */
+export const ASSESSMENT_STATUSES = ['assessing', 'notifiable', 'not-notifiable', 'notified'] as const;
+export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
+
+/**
+ * What the finding says about a possible personal data breach (DESIGN.md §5): `exposure` — data shown
+ * exposed, accessed or exfiltrated; `compromise` — a host or identity taken over; `posture` — a
+ * compliance control FAILED (nobody is shown to have read anything); `other` — any other threat.
+ */
+export const BREACH_TRIGGERS = ['exposure', 'compromise', 'posture', 'other'] as const;
+export type BreachTrigger = (typeof BREACH_TRIGGERS)[number];
+
+export interface BreachAssessment {
+  personalData: PersonalData;
+  status: AssessmentStatus;
+  /** Why: the tags read, the kind of finding, which clocks opened or why none did. */
+  basis: string;
+  trigger: BreachTrigger;
+  /** A resource is classified special-category (GDPR Art. 9). */
+  specialCategory: boolean;
+  /** The finding shows the resource open to anyone. */
+  public: boolean;
+}
 
 export interface Clock {
   regime: ClockRegime;
@@ -168,6 +197,8 @@ export interface Incident {
   steps: PlannedStep[];
   skipped: SkippedStep[];
   clocks: Clock[];
+  /** The breach assessment every incident gets (GDPR Art. 33(5)); absent only on records written before it existed. */
+  assessment?: BreachAssessment;
 }
 
 export interface Rejected {

@@ -1,5 +1,5 @@
 import type { ErrorClass } from '../core/actions/types.js';
-import type { Clock, ClockRegime, Incident } from '../core/model.js';
+import type { AssessmentStatus, BreachAssessment, Clock, ClockRegime, Incident, PersonalData } from '../core/model.js';
 
 /**
  * The case store port: what Cordon remembers about incidents between events and processes.
@@ -9,7 +9,10 @@ import type { Clock, ClockRegime, Incident } from '../core/model.js';
  * All times are ISO-8601 UTC strings passed in by the caller (the store never reads the clock).
  */
 export interface CaseStore {
-  /** Records an incident; a redelivered finding maps to the same id and keeps the first record. */
+  /**
+   * Records an incident; a redelivered finding maps to the same id and keeps the first record. An
+   * incident with a breach assessment also gets its register entry (kept once, like the incident).
+   */
   putIncident(incident: Incident, at: string): Promise<{ created: boolean; record: IncidentRecord }>;
   getIncident(id: string): Promise<IncidentRecord | undefined>;
   listIncidents(): Promise<IncidentRecord[]>;
@@ -37,10 +40,21 @@ export interface CaseStore {
   listOpenClocks(): Promise<ClockRecord[]>;
   /** Records that the reminder `offsetHours` before the deadline went out; false when it already had (send once). */
   recordReminder(incident: string, regime: ClockRegime, offsetHours: number, sentAt: string): Promise<boolean>;
-  /** Only a person closes a clock, by recording the notification made. */
+  /** Only a person closes a clock: by recording the notification made, or the decision that it is not notifiable (with a rationale). */
   closeClock(incident: string, regime: ClockRegime, closing: ClockClosing): Promise<ClockRecord>;
   /** Moves awareness (and so the deadline, computed by the caller), keeping the earlier times and the reason. */
   correctAwareness(incident: string, regime: ClockRegime, correction: AwarenessCorrectionInput): Promise<ClockRecord>;
+  /** Moves an open clock's deadline onto a recorded event (the NIS2 final report onto the notification's submission). */
+  anchorClock(incident: string, regime: ClockRegime, anchor: ClockAnchor): Promise<ClockRecord>;
+  /** Records that an open clock's deadline passed with nothing recorded; false when it already was. */
+  recordMissed(incident: string, regime: ClockRegime, at: string): Promise<boolean>;
+
+  /** The breach register (GDPR Art. 33(5)): one entry per incident, oldest first. */
+  recordAssessment(incident: string, assessment: BreachAssessment, options: { at: string; shadow?: boolean }): Promise<{ created: boolean; record: RegisterEntry }>;
+  getRegisterEntry(incident: string): Promise<RegisterEntry | undefined>;
+  listRegister(): Promise<RegisterEntry[]>;
+  /** A person's decision; not-notifiable needs a rationale; a final decision (not-notifiable, notified) is not changed again. */
+  decideAssessment(incident: string, decision: AssessmentDecision): Promise<RegisterEntry>;
 
   /** Idempotent per incident + step: a redelivered request keeps the first token. */
   requestApproval(request: ApprovalRequest): Promise<{ created: boolean; record: ApprovalRecord }>;
@@ -108,6 +122,8 @@ export interface StepRecord {
 
 export interface OpenClockOptions {
   openedAt: string;
+  /** Opened by a shadow run: it shows what would run, nobody is bound by it. */
+  shadow?: boolean;
   /** Hours before the deadline at which to remind; default DEFAULT_REMINDER_OFFSETS_HOURS. */
   reminderOffsetsHours?: readonly number[];
 }
@@ -121,16 +137,58 @@ export interface ClockRecord extends Clock {
   reminderOffsetsHours: number[];
   remindersSent: { offsetHours: number; sentAt: string }[];
   notificationReference?: string;
+  /** How a person closed it. */
+  outcome?: ClockOutcome;
+  /** Why it is not notifiable (the register keeps it too). */
+  rationale?: string;
   closedBy?: string;
   closedAt?: string;
   awarenessCorrections: AwarenessCorrection[];
+  /** When the deadline passed with no notification or decision recorded. */
+  missedAt?: string;
+  /** The event the deadline now follows (NIS2 final report: the notification's submission). */
+  anchor?: ClockAnchor & { previousDeadline: string };
+  shadow?: boolean;
 }
 
-export interface ClockClosing {
-  reference: string;
-  by: string;
+export type ClockOutcome = 'notified' | 'not-notifiable';
+
+export type ClockClosing = { by: string; at: string } & ({ outcome?: 'notified'; reference: string } | { outcome: 'not-notifiable'; rationale: string });
+
+export interface ClockAnchor {
+  /** What happened, e.g. `nis2-notification submitted (reference CSIRT-2026-118)`. */
+  event: string;
+  eventAt: string;
+  deadline: string;
   at: string;
 }
+
+export interface RegisterEntry {
+  incident: string;
+  personalData: PersonalData;
+  status: AssessmentStatus;
+  basis: string;
+  trigger?: BreachAssessment['trigger'];
+  specialCategory?: boolean;
+  rationale?: string;
+  /** Who made the current decision (`cordon` for the automatic assessment) and when. */
+  decidedBy: string;
+  decidedAt: string;
+  openedAt: string;
+  shadow: boolean;
+  /** Earlier decisions, oldest first. */
+  history: { status: AssessmentStatus; by: string; at: string; rationale?: string }[];
+}
+
+export interface AssessmentDecision {
+  status: Exclude<AssessmentStatus, 'assessing'>;
+  by: string;
+  at: string;
+  rationale?: string;
+}
+
+/** Who decided the automatic assessment, in the register. */
+export const CORDON_ASSESSOR = 'cordon';
 
 export interface AwarenessCorrectionInput {
   awareAt: string;

@@ -1,6 +1,10 @@
-import type { Clock, ClockRegime, Incident } from '../core/model.js';
+import type { BreachAssessment, Clock, ClockRegime, Incident } from '../core/model.js';
 import {
   CaseStoreError,
+  CORDON_ASSESSOR,
+  type AssessmentDecision,
+  type ClockAnchor,
+  type RegisterEntry,
   DEFAULT_REMINDER_OFFSETS_HOURS,
   type ApprovalDecision,
   type ApprovalRecord,
@@ -60,7 +64,10 @@ export class DocumentCaseStore implements CaseStore {
     const { changed, body } = await this.table.mutate<IncidentRecord>('incident', incident.id, '', (current) =>
       current ? undefined : { body: { id: incident.id, incident, status: 'open', playbook: incident.playbook, createdAt: at, updatedAt: at }, flag: ALL },
     );
-    return { created: changed, record: required(body, `incident ${incident.id}`) };
+    const record = required(body, `incident ${incident.id}`);
+    // Written on every delivery, not only the first: a process that died between the two writes leaves no incident without its entry.
+    if (record.incident.assessment) await this.recordAssessment(incident.id, record.incident.assessment, { at: record.createdAt });
+    return { created: changed, record };
   }
 
   getIncident(id: string) {
@@ -155,6 +162,7 @@ export class DocumentCaseStore implements CaseStore {
             reminderOffsetsHours: offsets.sort((a, b) => b - a),
             remindersSent: [],
             awarenessCorrections: [],
+            ...(options.shadow ? { shadow: true } : {}),
           }),
     );
     return { created: changed, record: required(body, `clock ${clock.regime} of ${incident}`) };
@@ -182,14 +190,91 @@ export class DocumentCaseStore implements CaseStore {
   }
 
   async closeClock(incident: string, regime: ClockRegime, closing: ClockClosing) {
-    if (closing.reference.trim() === '') throw new CaseStoreError('invalid', 'a notification reference is required to close a clock');
+    if (closing.outcome === 'not-notifiable') {
+      if (closing.rationale.trim() === '') throw new CaseStoreError('invalid', 'a not-notifiable decision needs a rationale (GDPR Art. 33(5))');
+    } else if (closing.reference.trim() === '') throw new CaseStoreError('invalid', 'a notification reference is required to close a clock');
     if (closing.by.trim() === '') throw new CaseStoreError('invalid', 'the person closing a clock must be named');
     const { body } = await this.table.mutate<ClockRecord>('clock', incident, regime, (current) => {
       const clock = required(current, `clock ${regime} of ${incident}`);
       if (clock.state === 'closed') throw new CaseStoreError('conflict', `clock ${regime} of ${incident} was already closed at ${clock.closedAt ?? '?'}`);
-      return clockFlag({ ...clock, state: 'closed', notificationReference: closing.reference, closedBy: closing.by, closedAt: closing.at });
+      const how =
+        closing.outcome === 'not-notifiable'
+          ? { outcome: 'not-notifiable' as const, rationale: closing.rationale }
+          : { outcome: 'notified' as const, notificationReference: closing.reference };
+      return clockFlag({ ...clock, state: 'closed', ...how, closedBy: closing.by, closedAt: closing.at });
     });
     return required(body, `clock ${regime} of ${incident}`);
+  }
+
+  async anchorClock(incident: string, regime: ClockRegime, anchor: ClockAnchor) {
+    if (Number.isNaN(Date.parse(anchor.deadline))) throw new CaseStoreError('invalid', `anchored deadline is not a time: ${anchor.deadline}`);
+    const { body } = await this.table.mutate<ClockRecord>('clock', incident, regime, (current) => {
+      const clock = required(current, `clock ${regime} of ${incident}`);
+      if (clock.state === 'closed') throw new CaseStoreError('conflict', `clock ${regime} of ${incident} is closed`);
+      if (clock.deadline === anchor.deadline) return undefined;
+      return clockFlag({ ...clock, deadline: anchor.deadline, remindersSent: [], anchor: { ...anchor, previousDeadline: clock.deadline } });
+    });
+    return required(body, `clock ${regime} of ${incident}`);
+  }
+
+  async recordMissed(incident: string, regime: ClockRegime, at: string) {
+    const { changed } = await this.table.mutate<ClockRecord>('clock', incident, regime, (current) => {
+      const clock = required(current, `clock ${regime} of ${incident}`);
+      if (clock.state !== 'open' || clock.missedAt !== undefined) return undefined;
+      return clockFlag({ ...clock, missedAt: at });
+    });
+    return changed;
+  }
+
+  async recordAssessment(incident: string, a: BreachAssessment, options: { at: string; shadow?: boolean }) {
+    const { changed, body } = await this.table.mutate<RegisterEntry>('register', incident, '', (current) =>
+      current
+        ? undefined
+        : {
+            body: {
+              incident,
+              personalData: a.personalData,
+              status: a.status,
+              basis: a.basis,
+              trigger: a.trigger,
+              specialCategory: a.specialCategory,
+              decidedBy: CORDON_ASSESSOR,
+              decidedAt: options.at,
+              openedAt: options.at,
+              shadow: options.shadow === true,
+              history: [],
+            },
+            flag: ALL,
+          },
+    );
+    return { created: changed, record: required(body, `register entry of ${incident}`) };
+  }
+
+  getRegisterEntry(incident: string) {
+    return this.table.get<RegisterEntry>('register', incident, '');
+  }
+
+  async listRegister() {
+    const all = await this.table.listByFlag<RegisterEntry>('register', ALL);
+    return all.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || a.incident.localeCompare(b.incident));
+  }
+
+  async decideAssessment(incident: string, d: AssessmentDecision) {
+    if (d.by.trim() === '') throw new CaseStoreError('invalid', 'the person deciding must be named');
+    if (d.status === 'not-notifiable' && !d.rationale?.trim()) throw new CaseStoreError('invalid', 'a not-notifiable decision needs a rationale (GDPR Art. 33(5))');
+    const { body } = await this.table.mutate<RegisterEntry>('register', incident, '', (current) => {
+      const entry = required(current, `register entry of ${incident}`);
+      if (entry.status === 'not-notifiable' || entry.status === 'notified') {
+        throw new CaseStoreError('conflict', `the register entry of ${incident} is already ${entry.status} (decided by ${entry.decidedBy} at ${entry.decidedAt})`);
+      }
+      const previous = { status: entry.status, by: entry.decidedBy, at: entry.decidedAt, ...(entry.rationale !== undefined ? { rationale: entry.rationale } : {}) };
+      const { rationale: _dropped, ...rest } = entry;
+      return {
+        body: { ...rest, status: d.status, decidedBy: d.by, decidedAt: d.at, ...(d.rationale?.trim() ? { rationale: d.rationale } : {}), history: [...entry.history, previous] },
+        flag: ALL,
+      };
+    });
+    return required(body, `register entry of ${incident}`);
   }
 
   async correctAwareness(incident: string, regime: ClockRegime, c: AwarenessCorrectionInput) {

@@ -21,6 +21,8 @@ export function formatDuration(ms: number): string {
 
 export const REGIME_LABEL: Record<ClockRegime, string> = {
   'gdpr-art33': 'GDPR Art. 33 notification',
+  'gdpr-art33-processor': 'GDPR Art. 33(2) notice to the controller',
+  'gdpr-art34': 'GDPR Art. 34 communication to data subjects',
   'nis2-early-warning': 'NIS2 Art. 23 early warning',
   'nis2-notification': 'NIS2 Art. 23 incident notification',
   'nis2-final': 'NIS2 Art. 23 final report',

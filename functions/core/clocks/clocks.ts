@@ -4,9 +4,13 @@ import type { Clock, ClockRegime } from '../model.js';
  * Regulatory clock arithmetic, in UTC throughout: a deadline is an instant, so Europe's DST
  * switches never move it (72 h is 72 × 3,600,000 ms, not "three wall-clock days").
  *
- * - GDPR Art. 33(1): notify the supervisory authority within 72 h of becoming aware.
- * - NIS2 Art. 23(4): early warning within 24 h, incident notification within 72 h,
- *   final report within one month.
+ * - GDPR Art. 33(1): a controller notifies the supervisory authority within 72 h of becoming aware;
+ *   Art. 33(2): a processor notifies its controller "without undue delay" (Cordon: 24 h by default,
+ *   configurable); Art. 34: the people concerned, "without undue delay" (Cordon holds it to the
+ *   Art. 33 deadline, so neither is forgotten).
+ * - NIS2 Art. 23(4): early warning within 24 h, incident notification within 72 h of awareness;
+ *   the final report within one month after the incident notification was submitted (until it is
+ *   recorded, one month after the notification's deadline).
  *
  * One month is a calendar month in UTC: the same day-of-month and time one month later, or the
  * last day of that month when it is shorter (31 Jan → 28 Feb, or 29 Feb in a leap year;
@@ -16,11 +20,12 @@ export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 const DAY_MS = 24 * HOUR_MS;
 
-export interface ClockScope {
-  gdpr: boolean;
-  nis2: boolean;
-  awareAt: Date;
+/** Durations an operator may set (DESIGN.md §5: the processor's "notify the controller" clock). */
+export interface ClockOptions {
+  processorNotifyHours: number;
 }
+
+export const DEFAULT_CLOCK_OPTIONS: Readonly<ClockOptions> = { processorNotifyHours: 24 };
 
 function assertValid(date: Date, what: string): void {
   if (Number.isNaN(date.getTime())) throw new RangeError(`${what} is not a valid date`);
@@ -44,29 +49,40 @@ export function addCalendarMonthUtc(date: Date): Date {
   );
 }
 
-export function deadlineFor(regime: ClockRegime, awareAt: Date): Date {
+/**
+ * The deadline of a regime from awareness. The NIS2 final report is anchored on the incident
+ * notification: until its submission is recorded, one month after the notification's deadline
+ * (re-anchored by `nis2FinalDeadline` once it is).
+ */
+export function deadlineFor(regime: ClockRegime, awareAt: Date, options: ClockOptions = DEFAULT_CLOCK_OPTIONS): Date {
   switch (regime) {
     case 'gdpr-art33':
+    case 'gdpr-art34':
     case 'nis2-notification':
       return new Date(awareAt.getTime() + 72 * HOUR_MS);
+    case 'gdpr-art33-processor':
+      return new Date(awareAt.getTime() + options.processorNotifyHours * HOUR_MS);
     case 'nis2-early-warning':
       return new Date(awareAt.getTime() + 24 * HOUR_MS);
     case 'nis2-final':
-      return addCalendarMonthUtc(awareAt);
+      return addCalendarMonthUtc(deadlineFor('nis2-notification', awareAt));
   }
 }
 
-function clock(regime: ClockRegime, awareAt: Date): Clock {
-  return { regime, awareAt: awareAt.toISOString(), deadline: deadlineFor(regime, awareAt).toISOString() };
+/** NIS2 Art. 23(4)(d): one month after the incident notification was submitted. */
+export function nis2FinalDeadline(notificationSubmittedAt: Date): Date {
+  assertValid(notificationSubmittedAt, 'notificationSubmittedAt');
+  return addCalendarMonthUtc(notificationSubmittedAt);
 }
 
-/** The clocks an incident opens, earliest regime first. */
-export function clocksFor(scope: ClockScope): Clock[] {
-  assertValid(scope.awareAt, 'awareAt');
-  const regimes: ClockRegime[] = [];
-  if (scope.gdpr) regimes.push('gdpr-art33');
-  if (scope.nis2) regimes.push('nis2-early-warning', 'nis2-notification', 'nis2-final');
-  return regimes.map((r) => clock(r, scope.awareAt));
+function clock(regime: ClockRegime, awareAt: Date, options: ClockOptions): Clock {
+  return { regime, awareAt: awareAt.toISOString(), deadline: deadlineFor(regime, awareAt, options).toISOString() };
+}
+
+/** The clocks of these regimes, in the order given (the assessment lists them earliest regime first). */
+export function clocksFor(regimes: readonly ClockRegime[], awareAt: Date, options: ClockOptions = DEFAULT_CLOCK_OPTIONS): Clock[] {
+  assertValid(awareAt, 'awareAt');
+  return regimes.map((r) => clock(r, awareAt, options));
 }
 
 /** Milliseconds until the deadline; negative when overdue. */
@@ -138,7 +154,20 @@ export function dueReminders(
 }
 
 /** The same regimes recomputed from a corrected awareness time (the caller keeps the old one in the audit). */
-export function correctAwareness(clocks: readonly Clock[], newAwareAt: Date): Clock[] {
+export function correctAwareness(clocks: readonly Clock[], newAwareAt: Date, options: ClockOptions = DEFAULT_CLOCK_OPTIONS): Clock[] {
   assertValid(newAwareAt, 'newAwareAt');
-  return clocks.map((c) => clock(c.regime, newAwareAt));
+  return clocks.map((c) => clock(c.regime, newAwareAt, options));
+}
+
+/**
+ * Why a corrected awareness time is refused (DESIGN.md §5): it may move earlier, never into the
+ * future nor later than the incident was opened (that would stretch a deadline already running).
+ */
+export function awarenessRefusal(newAwareAt: Date, incidentOpenedAt: Date, now: Date): string | undefined {
+  if (Number.isNaN(newAwareAt.getTime())) return 'is not a valid time';
+  if (newAwareAt.getTime() > now.getTime()) return `${newAwareAt.toISOString()} is in the future (now ${now.toISOString()})`;
+  if (newAwareAt.getTime() > incidentOpenedAt.getTime()) {
+    return `${newAwareAt.toISOString()} is later than the incident was opened (${incidentOpenedAt.toISOString()}); awareness can only move earlier`;
+  }
+  return undefined;
 }

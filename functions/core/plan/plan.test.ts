@@ -34,6 +34,14 @@ const reasons = (f: Finding, overrides: Partial<PlanSettings> = {}) => plan(f, o
 
 const INSTANCE = 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234def567890';
 
+/** GuardDuty Policy:S3/BucketAnonymousAccessGranted (High) on a bucket tagged data-classification=personal. */
+const anonymousAccess = (overrides: Partial<Finding> = {}) =>
+  finding({
+    type: 'Policy:S3/BucketAnonymousAccessGranted',
+    resources: [resource('AwsS3Bucket', 'arn:aws:s3:::customer-exports-eu', { 'data-classification': 'personal' }), resource('AwsIamUser', 'arn:aws:iam::111122223333:user/ops-admin')],
+    ...overrides,
+  });
+
 describe('planIncident: an EC2 compromise', () => {
   it('contains and preserves the instance side by side, where the instance lives', () => {
     const incident = plan(finding());
@@ -96,9 +104,10 @@ describe('skip reasons', () => {
       ['sample-finding', 'snapshot-volumes'],
     ]);
     expect(incident.skipped[0]?.detail).toMatch(/automatic mode never acts on samples/);
-    const s3Sample = plan({ ...fixtureS38, sample: true });
+    const s3Sample = plan(anonymousAccess({ sample: true }));
     expect(s3Sample.steps).toEqual([]);
     expect(s3Sample.clocks).toEqual([]);
+    expect(plan(anonymousAccess()).clocks).not.toEqual([]); // the twin: not a sample, the clock is planned
   });
 
   it('tabletop and manual modes do act on samples', () => {
@@ -146,7 +155,7 @@ describe('skip reasons', () => {
     expect(plan(finding(), { maxActionsPerAccountPerHour: 5, actionsThisHour: { '999999999999': 5 } }).skipped).toEqual([]);
   });
 
-  it('unsupported-target: S3.1 names the account, which the bucket action cannot take, but the clock runs', () => {
+  it('unsupported-target: S3.1 names the account, which the bucket action cannot take; the breach is assessed', () => {
     const incident = plan(fixtureS31);
     expect(incident.playbook).toBe('aws-s3-data-exposure');
     expect(incident.skipped).toEqual([
@@ -158,9 +167,10 @@ describe('skip reasons', () => {
         detail: expect.stringMatching(/acts on AwsS3Bucket; AWS::::Account:111111111111 is AwsAccount, an account-level finding .*s3control:PutPublicAccessBlock/),
       },
     ]);
-    expect(incident.steps.map((s) => s.action)).toEqual(['update-finding', 'open-clock']);
+    expect(incident.steps.map((s) => s.action)).toEqual(['update-finding']);
     expect(incident.steps.every((s) => s.dependsOn.length === 0)).toBe(true);
-    expect(incident.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+    expect(incident.clocks).toEqual([]);
+    expect(incident.assessment).toMatchObject({ personalData: 'unknown', status: 'assessing', trigger: 'posture' });
   });
 
   it('unsupported-target: a temporary ASIA key cannot be deactivated; the role revocation covers it', () => {
@@ -219,39 +229,98 @@ describe('approval', () => {
   });
 });
 
-describe('clocks', () => {
-  it('S3 exposure opens GDPR Art. 33 at awareness (= now unless given) + 72 h, after the containment', () => {
+describe('clocks (DESIGN.md §5)', () => {
+  it('a posture finding (Security Hub S3.8 FAILED) on an unclassified bucket opens no GDPR clock, only an assessment', () => {
     const incident = plan(fixtureS38);
+    expect(incident.clocks).toEqual([]);
+    expect(incident.steps.map((s) => s.action)).toEqual(['block-s3-public-access', 'update-finding']);
+    expect(incident.assessment).toMatchObject({ personalData: 'unknown', status: 'assessing', trigger: 'posture' });
+    expect(incident.assessment?.basis).toMatch(/no classification tag .* posture finding .* assessment only/);
+  });
+
+  it('the same control on a bucket classified personal opens the clock', () => {
+    const personal = plan({ ...fixtureS38, resources: [resource('AwsS3Bucket', 'arn:aws:s3:::example', { 'data-classification': 'personal' })] });
+    expect(personal.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+    expect(personal.assessment).toMatchObject({ personalData: 'yes', status: 'notifiable' });
+  });
+
+  it('GuardDuty anonymous access on a bucket classified personal opens GDPR Art. 33 at awareness (= now unless given) + 72 h, after the containment', () => {
+    const incident = plan(anonymousAccess({ severity: 'medium' }));
     expect(incident.clocks).toEqual([{ regime: 'gdpr-art33', awareAt: '2026-03-28T12:00:00.000Z', deadline: '2026-03-31T12:00:00.000Z' }]);
     const clock = incident.steps.find((s) => s.action === 'open-clock');
     expect(clock).toMatchObject({
       target: { type: 'incident', id: incident.id },
       phase: 'notify',
-      dependsOn: ['block-s3-public-access:arn:aws:s3:::example'],
-      params: { gdpr: true, nis2: false, awareAt: '2026-03-28T12:00:00.000Z' },
+      dependsOn: ['block-s3-public-access:arn:aws:s3:::customer-exports-eu'],
+      params: { regimes: 'gdpr-art33', awareAt: '2026-03-28T12:00:00.000Z', processorNotifyHours: 24 },
     });
-    const aware = plan(fixtureS38, { awareAt: new Date('2026-03-27T08:00:00Z') });
+    expect(incident.assessment).toMatchObject({ personalData: 'yes', status: 'notifiable', trigger: 'exposure', public: true });
+    const aware = plan(anonymousAccess(), { awareAt: new Date('2026-03-27T08:00:00Z') });
     expect(aware.clocks[0]?.deadline).toBe('2026-03-30T08:00:00.000Z');
   });
 
-  it('NIS2 clocks join when the entity is in scope', () => {
-    expect(plan(fixtureS38, { nis2: true }).clocks.map((c) => c.regime)).toEqual([
-      'gdpr-art33',
-      'nis2-early-warning',
-      'nis2-notification',
-      'nis2-final',
-    ]);
+  it('exposure of unclassified data opens the clock while it is established; data classified not personal opens none', () => {
+    const unknown = plan(anonymousAccess({ resources: [resource('AwsS3Bucket', 'arn:aws:s3:::customer-exports-eu')] }));
+    expect(unknown.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+    expect(unknown.assessment).toMatchObject({ personalData: 'unknown', status: 'assessing' });
+    const internal = plan(anonymousAccess({ resources: [resource('AwsS3Bucket', 'arn:aws:s3:::customer-exports-eu', { 'Data-Classification': 'Internal' })] }));
+    expect(internal.clocks).toEqual([]);
+    expect(internal.assessment).toMatchObject({ personalData: 'no', status: 'assessing' });
   });
 
-  it('IAM: the clock opens on exfiltration only', () => {
+  it('Art. 34: high severity and a public exposure (or special-category data) adds the communication task', () => {
+    expect(plan(anonymousAccess()).clocks.map((c) => c.regime)).toEqual(['gdpr-art33', 'gdpr-art34']);
+    expect(plan(anonymousAccess({ severity: 'medium' })).clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+    const special = finding({ type: 'Exfiltration:S3/MaliciousIPCaller', resources: [resource('AwsS3Bucket', 'arn:aws:s3:::hr', { 'personal-data': 'special-category' })] });
+    expect(plan(special).clocks.map((c) => c.regime)).toEqual(['gdpr-art33', 'gdpr-art34']);
+    const notPublic = finding({ type: 'Exfiltration:S3/MaliciousIPCaller', resources: [resource('AwsS3Bucket', 'arn:aws:s3:::crm', { 'personal-data': 'true' })] });
+    expect(plan(notPublic).clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+  });
+
+  it('processor mode: notify the controller within 24 h (configurable) instead; no Art. 34 task (the controller decides it)', () => {
+    const incident = plan(anonymousAccess(), { gdprRole: 'processor' });
+    expect(incident.clocks).toEqual([{ regime: 'gdpr-art33-processor', awareAt: '2026-03-28T12:00:00.000Z', deadline: '2026-03-29T12:00:00.000Z' }]);
+    expect(plan(anonymousAccess(), { gdprRole: 'processor', processorNotifyHours: 6 }).clocks[0]?.deadline).toBe('2026-03-28T18:00:00.000Z');
+  });
+
+  it('a compromised host opens the clock when it is tagged as holding personal data, and only then', () => {
+    const tagged = plan(finding({ resources: [instance('i-0abc1234def567890', { 'personal-data': 'customer-records' })] }));
+    expect(tagged.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+    expect(tagged.steps.map((s) => s.action)).toEqual(['quarantine-instance', 'snapshot-volumes', 'open-clock']);
+    expect(tagged.assessment).toMatchObject({ personalData: 'yes', status: 'notifiable', trigger: 'compromise' });
+    const untagged = plan(finding());
+    expect(untagged.clocks).toEqual([]);
+    expect(untagged.steps.map((s) => s.action)).toEqual(['quarantine-instance', 'snapshot-volumes']);
+    expect(untagged.assessment).toMatchObject({ personalData: 'unknown', status: 'assessing', trigger: 'compromise' });
+    expect(plan(finding({ resources: [instance('i-0abc1234def567890', { 'personal-data': 'none' })] })).clocks).toEqual([]);
+  });
+
+  it('NIS2 follows significant incidents: a compromised host opens the Art. 23 clocks, personal data or not', () => {
+    expect(plan(finding(), { nis2: true }).clocks.map((c) => c.regime)).toEqual(['nis2-early-warning', 'nis2-notification', 'nis2-final']);
+    expect(plan(anonymousAccess(), { nis2: true }).clocks.map((c) => c.regime)).toEqual(['gdpr-art33', 'gdpr-art34', 'nis2-early-warning', 'nis2-notification', 'nis2-final']);
+    // A failed control is not a significant incident.
+    expect(plan(fixtureS38, { nis2: true }).clocks).toEqual([]);
+    // The rule is configurable: an entity that counts only exposures, from medium up.
+    expect(plan(finding(), { nis2: true, nis2Significance: { triggers: ['exposure'], minSeverity: 'medium' } }).clocks).toEqual([]);
+    expect(plan(anonymousAccess({ severity: 'low' }), { nis2: true, nis2Significance: { triggers: ['exposure'], minSeverity: 'medium' } }).clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+  });
+
+  it('the NIS2 final report is due one month after the notification deadline until the submission is recorded', () => {
+    const final = plan(finding(), { nis2: true }).clocks.find((c) => c.regime === 'nis2-final');
+    expect(final?.deadline).toBe('2026-04-30T12:00:00.000Z'); // 28 Mar + 72 h = 31 Mar, + 1 month = 30 Apr (end-of-month rule)
+  });
+
+  it('IAM: exfiltration opens the clock; another compromise only when the identity is classified personal', () => {
     const key = resource('AwsIamAccessKey', 'AKIAIOSFODNN7EXAMPLE');
     const exfil = plan(finding({ type: 'Exfiltration:IAMUser/AnomalousBehavior', resources: [key] }));
     expect(exfil.steps.map((s) => s.action)).toEqual(['deactivate-access-key', 'open-clock']);
     expect(exfil.clocks).toHaveLength(1);
     expect(plan(finding({ type: 'Persistence:IAMUser/AnomalousBehavior', resources: [key] })).clocks).toEqual([]);
+    const hr = resource('AwsIamAccessKey', 'AKIAIOSFODNN7EXAMPLE', { 'data-classification': 'personal' });
+    expect(plan(finding({ type: 'Persistence:IAMUser/AnomalousBehavior', resources: [hr] })).clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
   });
 
-  it('identity: revoke sessions; the clock only when data was taken', () => {
+  it('identity: revoke sessions; the clock when data was taken', () => {
     const taken = plan(graphAlert({ type: 'Exfiltration' }));
     expect(taken.steps.map((s) => [s.action, s.target.id])).toEqual([
       ['revoke-user-sessions', USER_ID],
@@ -260,8 +329,11 @@ describe('clocks', () => {
     expect(plan(graphAlert()).steps.map((s) => s.action)).toEqual(['revoke-user-sessions']);
   });
 
-  it('an EC2 compromise opens no clock, even in NIS2 scope (no open-clock step)', () => {
-    expect(plan(finding(), { nis2: true }).clocks).toEqual([]);
+  it('classification keys are configurable', () => {
+    const tagged = finding({ resources: [instance('i-0abc1234def567890', { 'acme:pii': 'yes' })] });
+    expect(plan(tagged).clocks).toEqual([]);
+    const classification = { classKeys: ['confidentiality'], personalClasses: ['pii'], specialClasses: [], flagKeys: ['acme:pii'] };
+    expect(plan(tagged, { classification }).clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
   });
 });
 
@@ -286,7 +358,7 @@ describe('azure', () => {
 describe('no playbook', () => {
   it('is an incident with nothing to do, still with its deterministic id', () => {
     const f = finding({ type: 'Recon:EC2/PortProbeUnprotectedPort' });
-    expect(plan(f)).toEqual({ id: incidentId(f), finding: f, playbook: null, steps: [], skipped: [], clocks: [] });
+    expect(plan(f)).toEqual({ id: incidentId(f), finding: f, playbook: null, steps: [], skipped: [], clocks: [], assessment: expect.objectContaining({ status: 'assessing' }) });
   });
 });
 
@@ -304,6 +376,6 @@ describe('inline playbooks', () => {
   });
 
   it('DEFAULT_SETTINGS is automatic, outside NIS2, with an hourly account cap', () => {
-    expect(DEFAULT_SETTINGS).toEqual({ mode: 'automatic', nis2: false, maxActionsPerAccountPerHour: 50 });
+    expect(DEFAULT_SETTINGS).toMatchObject({ mode: 'automatic', nis2: false, maxActionsPerAccountPerHour: 50, gdprRole: 'controller', processorNotifyHours: 24 });
   });
 });

@@ -1,5 +1,6 @@
 import { ACTION_CATALOG, actionSpec } from '../actions/catalog.js';
-import { clocksFor } from '../clocks/clocks.js';
+import { assessBreach, DEFAULT_CLASSIFICATION, DEFAULT_SIGNIFICANCE, type ClassificationRule, type SignificanceRule } from '../clocks/assessment.js';
+import { clocksFor, DEFAULT_CLOCK_OPTIONS } from '../clocks/clocks.js';
 import { incidentId, stepId } from '../incident-id.js';
 import {
   type ActionName,
@@ -20,7 +21,7 @@ import { locate } from './locate.js';
 import { malformedTargetId } from './target-id.js';
 
 /**
- * Finding + playbook + settings → the incident's steps, skipped steps and clocks. Pure: the same
+ * Finding + playbook + settings → the incident's steps, skipped steps, clocks and breach assessment. Pure: the same
  * input always gives the same plan, so redeliveries plan identically and tests need no clock.
  */
 export interface PlanSettings {
@@ -28,8 +29,16 @@ export interface PlanSettings {
   now: Date;
   /** When the organisation became aware; defaults to `now` (DESIGN.md §5). */
   awareAt?: Date;
-  /** The entity is in NIS2 scope: open-clock also opens the NIS2 Art. 23 clocks. */
+  /** The entity is in NIS2 scope: significant incidents open the NIS2 Art. 23 clocks. */
   nis2: boolean;
+  /** Which incidents are significant under NIS2 (DESIGN.md §5: configurable). */
+  nis2Significance: SignificanceRule;
+  /** GDPR role: a processor notifies its controller (`gdpr-art33-processor`) instead of the authority. */
+  gdprRole: 'controller' | 'processor';
+  /** Hours a processor has to notify its controller. */
+  processorNotifyHours: number;
+  /** Which tags classify a resource as holding personal data. */
+  classification: ClassificationRule;
   /** Operator cap on targets per incident; the stricter of this and the playbook's `limits.maxTargets` applies. */
   maxTargetsPerIncident?: number;
   maxActionsPerAccountPerHour: number;
@@ -40,6 +49,10 @@ export interface PlanSettings {
 export const DEFAULT_SETTINGS: Readonly<Omit<PlanSettings, 'now'>> = {
   mode: 'automatic',
   nis2: false,
+  nis2Significance: DEFAULT_SIGNIFICANCE,
+  gdprRole: 'controller',
+  processorNotifyHours: DEFAULT_CLOCK_OPTIONS.processorNotifyHours,
+  classification: DEFAULT_CLASSIFICATION,
   maxActionsPerAccountPerHour: 50,
 };
 
@@ -141,12 +154,12 @@ function candidates(finding: Finding, playbook: Playbook, id: string, unsupporte
 
 export function planIncident(finding: Finding, playbook: Playbook | null, settings: PlanSettings): Incident {
   const id = incidentId(finding);
-  const incident: Incident = { id, finding, playbook: playbook?.id ?? null, steps: [], skipped: [], clocks: [] };
+  const { assessment, regimes } = assessBreach(finding, playbook, settings);
+  const incident: Incident = { id, finding, playbook: playbook?.id ?? null, steps: [], skipped: [], clocks: [], assessment };
   if (!playbook) return incident;
 
   const awareAt = settings.awareAt ?? settings.now;
-  const gdpr = playbook.clocks.gdpr;
-  const nis2 = settings.nis2;
+  const clockOptions = { processorNotifyHours: settings.processorNotifyHours };
   const sample = finding.sample && settings.mode === 'automatic';
   const maxTargets = Math.min(playbook.limits.maxTargets, settings.maxTargetsPerIncident ?? Infinity);
   const rateCap = settings.maxActionsPerAccountPerHour;
@@ -154,12 +167,17 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
   const acceptedTargets = new Set<string>();
   const planned: PlannedStep[] = [];
 
-  for (const c of candidates(finding, playbook, id, incident.skipped)) {
+  const all = candidates(finding, playbook, id, incident.skipped);
+  // Every workflow can open clocks (workflows/compile.ts): the assessment, not the playbook's step list, decides.
+  if (regimes.length > 0 && !all.some((c) => c.action === 'open-clock')) {
+    all.push({ action: 'open-clock', phase: ACTION_CATALOG['open-clock'].phase, target: { type: 'incident', id }, params: {} });
+  }
+  for (const c of all) {
+    if (c.action === 'open-clock' && regimes.length === 0) continue; // the assessment opens no clock
     if (sample) {
       incident.skipped.push(skip(c, 'sample-finding', 'sample finding: automatic mode never acts on samples (replay it with cordon tabletop)'));
       continue;
     }
-    if (c.action === 'open-clock' && !gdpr && !nis2) continue; // no regime in scope: no clock to open
     const r = c.resource;
     if (!r) {
       const handle = FINDING_HANDLE[c.action];
@@ -172,7 +190,8 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
         incident.skipped.push(skip(c, 'unsupported-target', `finding ${finding.id} carries no ${handle}: there is no ${finding.source} finding to update`));
         continue;
       }
-      const params = c.action === 'open-clock' ? { ...c.params, gdpr, nis2, awareAt: awareAt.toISOString() } : { ...c.params };
+      const params =
+        c.action === 'open-clock' ? { ...c.params, regimes: regimes.join(','), awareAt: awareAt.toISOString(), processorNotifyHours: settings.processorNotifyHours } : { ...c.params };
       planned.push(step(c, { account: finding.account, region: finding.region }, false, params));
       continue;
     }
@@ -205,7 +224,7 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
   const acting = planned.filter((s) => s.phase !== 'notify').map((s) => s.id);
   for (const s of planned) if (s.phase === 'notify') s.dependsOn = [...acting];
   incident.steps = planned;
-  if (planned.some((s) => s.action === 'open-clock')) incident.clocks = clocksFor({ gdpr, nis2, awareAt });
+  if (planned.some((s) => s.action === 'open-clock')) incident.clocks = clocksFor(regimes, awareAt, clockOptions);
   return incident;
 }
 

@@ -49,14 +49,14 @@ describe('public fixtures: ingest → route → plan', () => {
     ]);
   });
 
-  it('S3.8 blocks the bucket, marks the finding NOTIFIED and opens the GDPR clock', () => {
+  it('S3.8 blocks the bucket and marks the finding NOTIFIED; a failed control on an unclassified bucket opens only an assessment', () => {
     const f = only('securityhub/asr-simdata-afsbp-s3.8.json');
     const incident = planIncident(f, route(f), planSettings({ now: new Date('2026-03-28T12:00:00Z') }));
     expect(incident.steps.map((s) => s.id)).toEqual([
       'block-s3-public-access:arn:aws:s3:::example',
       `update-finding:${f.id}`,
-      `open-clock:${incident.id}`,
     ]);
-    expect(incident.clocks).toEqual([{ regime: 'gdpr-art33', awareAt: '2026-03-28T12:00:00.000Z', deadline: '2026-03-31T12:00:00.000Z' }]);
+    expect(incident.clocks).toEqual([]);
+    expect(incident.assessment).toMatchObject({ personalData: 'unknown', status: 'assessing', trigger: 'posture' });
   });
 });

@@ -162,10 +162,13 @@ describe("the repository's playbooks", () => {
     ]);
   });
 
-  it('opens a clock in every data-exposure or exfiltration playbook, and only there', () => {
-    const withClock = loadPlaybooks()
-      .filter((p) => p.steps.some((s) => s.action === 'open-clock') && p.clocks.gdpr)
-      .map((p) => p.id);
-    expect(withClock).toEqual(['aws-iam-credential-compromise', 'aws-s3-data-exposure', 'azure-identity-compromise', 'azure-storage-exposure']);
+  it('every playbook can open the GDPR clock; the exposure playbooks name their exposure types, the compromise playbooks their compromises', () => {
+    const all = loadPlaybooks();
+    expect(all.filter((p) => p.clocks.gdpr).map((p) => p.id)).toEqual(all.map((p) => p.id));
+    expect(all.filter((p) => p.clocks.exposure).map((p) => p.id)).toEqual(['aws-iam-credential-compromise', 'aws-s3-data-exposure', 'azure-identity-compromise', 'azure-storage-exposure']);
+    expect(all.filter((p) => p.clocks.compromise).map((p) => p.id)).toEqual(['aws-ec2-compromise', 'aws-iam-credential-compromise', 'azure-identity-compromise', 'azure-vm-compromise']);
+    // Posture-only types are not exposure: Block Public Access turned off shows nobody reading anything.
+    const s3 = all.find((p) => p.id === 'aws-s3-data-exposure');
+    expect(s3?.clocks.exposure).not.toContain('Policy:S3/*');
   });
 });

@@ -55,8 +55,22 @@ export const PlaybookSchema = z
     cloud: z.enum(['aws', 'azure']),
     match: MatchSchema,
     steps: z.array(StepSchema).min(1),
-    /** Open the GDPR Art. 33 clock (data exposure, exfiltration); NIS2 clocks follow the settings. */
-    clocks: z.object({ gdpr: z.boolean().default(false) }).strict().default({ gdpr: false }),
+    /**
+     * What this playbook's findings mean for the regulatory clocks (DESIGN.md §5, functions/core/clocks/assessment.ts).
+     * `gdpr`: its incidents can be personal data breaches (GDPR Art. 33); `exposure`: finding types that show data
+     * exposed, accessed or exfiltrated; `public`: those of them that show the resource open to anyone (Art. 34);
+     * `compromise`: finding types that are a compromise of a host or identity. Control checks are posture whatever
+     * their type. NIS2 clocks follow the significance rule of the settings.
+     */
+    clocks: z
+      .object({
+        gdpr: z.boolean().default(false),
+        exposure: z.array(z.string().min(1)).min(1).optional(),
+        public: z.array(z.string().min(1)).min(1).optional(),
+        compromise: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .default({ gdpr: false }),
     /**
      * `required`: every step that acts on a resource waits for a person; otherwise only resources tagged
      * cordon:approval=required do. Notify steps never wait: they change nothing in the estate.
