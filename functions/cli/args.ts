@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { userInfo } from 'node:os';
 import { UsageError } from '../core/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -32,4 +33,19 @@ export function isoDate(command: string, name: string, value: unknown): Date | u
     throw new UsageError(`${command}: --${name} must be an ISO-8601 time such as 2026-11-23T09:30:00Z, got '${String(value)}'`);
   }
   return d;
+}
+
+/**
+ * Who a person's decision is recorded under: `--by`, else the OS user running the command
+ * (`USER`/`USERNAME`, else the account's name), never a made-up "unknown" when the system knows.
+ */
+export function operatorName(given: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  if (given !== undefined && given.trim() !== '') return given;
+  const fromEnv = env.USER ?? env.USERNAME ?? env.LOGNAME;
+  if (fromEnv) return fromEnv;
+  try {
+    return userInfo().username;
+  } catch {
+    throw new UsageError('give --by NAME: the OS user could not be determined');
+  }
 }

@@ -33,10 +33,14 @@ export const AUDIT_EVENTS = [
   'clock.opened',
   'clock.reminder',
   'clock.awareness-corrected',
+  'clock.correction-refused',
+  'clock.anchored',
+  'clock.missed',
   'clock.closed',
   'notification',
   // A run that ended without closing its chain (killed), found and recorded by the next run.
   'run.aborted',
+  'register.decided',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

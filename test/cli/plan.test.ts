@@ -40,18 +40,61 @@ describe('cordon plan', () => {
     expect(table.steps.map((s: { action: string }) => s.action).sort()).toEqual(['quarantine-instance', 'snapshot-volumes']);
   });
 
-  it('opens the GDPR clock 72 h after awareness for data exposure', async () => {
-    const file = join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json');
+  it('a Security Hub S3.8 FAILED finding on an unclassified bucket: no gdpr-art33 clock, an assessment `assessing`', async () => {
+    const file = join(FIXTURES, 'clocks/securityhub-s3.8-unclassified.json');
     const inc = JSON.parse((await cordon(['plan', '--json', '--aware-at', '2026-03-28T12:00:00Z', file])).stdout).incidents[0];
-    expect(inc.clocks).toEqual([{ regime: 'gdpr-art33', deadline: '2026-03-31T12:00:00.000Z' }]);
+    expect(inc.playbook).toBe('aws-s3-data-exposure');
+    expect(inc.clocks).toEqual([]);
+    expect(inc.assessment).toEqual({ personalData: 'unknown', status: 'assessing', basis: expect.stringMatching(/control S3\.8 FAILED/) });
   });
 
-  it('prints a readable table by default', async () => {
+  it('GuardDuty Policy:S3/BucketAnonymousAccessGranted on a bucket tagged data-classification=personal: the GDPR clock, 72 h after awareness', async () => {
+    const file = join(FIXTURES, 'clocks/guardduty-s3-anonymous-access-personal.json');
+    const inc = JSON.parse((await cordon(['plan', '--json', '--aware-at', '2026-03-28T12:00:00Z', file])).stdout).incidents[0];
+    expect(inc.playbook).toBe('aws-s3-data-exposure');
+    // High severity and a public bucket of personal data: the Art. 34 communication task too.
+    expect(inc.clocks).toEqual([
+      { regime: 'gdpr-art33', deadline: '2026-03-31T12:00:00.000Z' },
+      { regime: 'gdpr-art34', deadline: '2026-03-31T12:00:00.000Z' },
+    ]);
+    expect(inc.assessment).toMatchObject({ personalData: 'yes', status: 'notifiable' });
+    expect(inc.assessment.basis).toContain('tag data-classification=personal on arn:aws:s3:::customer-exports-eu');
+  });
+
+  it('a compromised host with a personal-data tag: the GDPR clock; in processor mode the notify-the-controller clock instead', async () => {
+    const file = join(FIXTURES, 'clocks/guardduty-trojan-ec2-personal-data.json');
+    const inc = JSON.parse((await cordon(['plan', '--json', '--aware-at', '2026-03-28T12:00:00Z', file])).stdout).incidents[0];
+    expect(inc.playbook).toBe('aws-ec2-compromise');
+    expect(inc.clocks).toEqual([{ regime: 'gdpr-art33', deadline: '2026-03-31T12:00:00.000Z' }]);
+    expect(inc.assessment).toMatchObject({ personalData: 'yes', status: 'notifiable' });
+    const processor = await cordon(['plan', '--json', '--aware-at', '2026-03-28T12:00:00Z', file], { env: { CORDON_GDPR_ROLE: 'processor', CORDON_GDPR_PROCESSOR_HOURS: '12' } });
+    expect(JSON.parse(processor.stdout).incidents[0].clocks).toEqual([{ regime: 'gdpr-art33-processor', deadline: '2026-03-29T00:00:00.000Z' }]);
+    // The twin: the same host without the tag is a compromise with no personal data shown, so no GDPR clock.
+    const untagged = JSON.parse((await cordon(['plan', '--json', '--mode', 'tabletop', join(PUBLIC_FIXTURES, 'guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json')])).stdout).incidents[0];
+    expect(untagged.clocks).toEqual([]);
+  });
+
+  it('NIS2 clocks follow significant incidents, by a configurable rule', async () => {
+    const host = join(FIXTURES, 'clocks/guardduty-trojan-ec2-personal-data.json');
+    const posture = join(FIXTURES, 'clocks/securityhub-s3.8-unclassified.json');
+    const doc = JSON.parse((await cordon(['plan', '--json', '--aware-at', '2026-03-28T12:00:00Z', host, posture], { env: { CORDON_NIS2: 'true' } })).stdout);
+    expect(doc.incidents.map((i: { clocks: { regime: string }[] }) => i.clocks.map((c) => c.regime))).toEqual([
+      ['gdpr-art33', 'nis2-early-warning', 'nis2-notification', 'nis2-final'],
+      [],
+    ]);
+    const exposureOnly = JSON.parse((await cordon(['plan', '--json', host], { env: { CORDON_NIS2: 'true', CORDON_NIS2_SIGNIFICANT: 'exposure' } })).stdout);
+    expect(exposureOnly.incidents[0].clocks.map((c: { regime: string }) => c.regime)).toEqual(['gdpr-art33']);
+    const bad = await cordon(['plan', '--json', host], { env: { CORDON_NIS2_SIGNIFICANT: 'everything' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/CORDON_NIS2_SIGNIFICANT/);
+  });
+
+  it('prints a readable table by default, with the breach assessment', async () => {
     const r = await cordon(['plan', join(PUBLIC_FIXTURES, 'securityhub/asr-simdata-afsbp-s3.8.json')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('aws-s3-data-exposure');
     expect(r.stdout).toMatch(/contain\s+block-s3-public-access\s+arn:aws:s3:::example/);
-    expect(r.stdout).toContain('gdpr-art33');
+    expect(r.stdout).toMatch(/breach\s+assessing, personal data unknown/);
   });
 });
 

@@ -137,7 +137,7 @@ const atLeast = (s: Severity, floor: Severity) => SEVERITIES.indexOf(s) >= SEVER
 const TRIGGER_TEXT: Record<BreachTrigger, string> = {
   exposure: 'shows data exposed, accessed or exfiltrated',
   compromise: 'is a compromise of a host or identity',
-  posture: 'is a posture finding (a compliance control FAILED; nobody is shown to have read anything)',
+  posture: 'is a posture finding (a compliance control failed; nobody is shown to have read anything)',
   other: 'is a threat finding that shows neither exposure of data nor a compromise',
 };
 
@@ -148,10 +148,15 @@ export interface BreachDecision {
 }
 
 /** The assessment and clocks of one finding routed to `playbook` (null: no playbook matched, no clock). */
-export function assessBreach(finding: Finding, playbook: Pick<Playbook, 'id' | 'clocks'> | null, settings: BreachSettings, live?: LiveTags): BreachDecision {
+export function assessBreach(
+  finding: Finding,
+  playbook: Pick<Playbook, 'id' | 'clocks'> | null,
+  settings: BreachSettings & { trigger?: BreachTrigger },
+  live?: LiveTags,
+): BreachDecision {
   const clocks = playbook?.clocks;
   const data = classifyResources(finding.resources, settings.classification, live);
-  const trigger = breachTrigger(finding, clocks);
+  const trigger = settings.trigger ?? breachTrigger(finding, clocks);
   const isPublic = trigger === 'exposure' && matches(clocks?.public, finding.type);
   const severe = atLeast(finding.severity, 'high');
 
@@ -167,7 +172,7 @@ export function assessBreach(finding: Finding, playbook: Pick<Playbook, 'id' | '
   const significant = settings.nis2 && playbook !== null && settings.nis2Significance.triggers.includes(trigger) && atLeast(finding.severity, settings.nis2Significance.minSeverity);
   if (significant) regimes.push('nis2-early-warning', 'nis2-notification', 'nis2-final');
 
-  const what = `${finding.type} ${TRIGGER_TEXT[trigger]}`;
+  const what = trigger === 'posture' && finding.control ? `control ${finding.control} ${(finding.complianceStatus ?? 'failed').toUpperCase()} ${TRIGGER_TEXT.posture}` : `${finding.type} ${TRIGGER_TEXT[trigger]}`;
   const dataText =
     data.personalData === 'yes'
       ? `personal data${data.specialCategory ? ' of a special category (Art. 9)' : ''}: ${data.evidence.join(', ')}`

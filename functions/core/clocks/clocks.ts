@@ -171,3 +171,21 @@ export function awarenessRefusal(newAwareAt: Date, incidentOpenedAt: Date, now: 
   }
   return undefined;
 }
+
+export type ClockOutcomeText = 'notified on time' | 'notified late' | 'not notifiable' | 'missed' | 'open';
+
+/**
+ * How a clock ended, or stands at `now`: a closed clock was notified (on time or late) or decided not
+ * notifiable; an open one is missed once its deadline passed (or the clock watch recorded it missed,
+ * which in a tabletop happens in the exercise's compressed time, before the wall clock gets there).
+ */
+export function clockOutcome(
+  c: { state: 'open' | 'closed'; deadline: string; outcome?: 'notified' | 'not-notifiable'; closedAt?: string; missedAt?: string },
+  now: Date,
+): ClockOutcomeText {
+  if (c.state === 'closed') {
+    if (c.outcome === 'not-notifiable') return 'not notifiable';
+    return c.closedAt !== undefined && Date.parse(c.closedAt) > Date.parse(c.deadline) ? 'notified late' : 'notified on time';
+  }
+  return c.missedAt !== undefined || Date.parse(c.deadline) < now.getTime() ? 'missed' : 'open';
+}

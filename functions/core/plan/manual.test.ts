@@ -94,11 +94,17 @@ describe('planManualRun', () => {
     expect(incident.steps[0]).toMatchObject({ account: '444455556666', region: 'us-east-2', target: { id: 'i-0abc1234def567890' } });
   });
 
-  it('a bucket name runs the S3 playbook on its ARN; a manual run shows no exposure, so it opens an assessment, not a clock', () => {
+  it('a bucket name runs the S3 playbook on its ARN: the person says it is exposed, so the GDPR clock opens (the data is unclassified)', () => {
     const incident = planManualRun(byId('aws-s3-data-exposure'), 'customer-exports', settings);
-    expect(incident.steps.map((s) => s.id)).toEqual(['block-s3-public-access:arn:aws:s3:::customer-exports']);
+    expect(incident.steps.map((s) => s.id)).toEqual(['block-s3-public-access:arn:aws:s3:::customer-exports', `open-clock:${incident.id}`]);
+    expect(incident.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
+    expect(incident.assessment).toMatchObject({ status: 'assessing', personalData: 'unknown', trigger: 'exposure' });
+  });
+
+  it('a manual run of a compromise playbook opens no GDPR clock on an unclassified host (its live tags are not read at plan time)', () => {
+    const incident = planManualRun(byId('aws-ec2-compromise'), 'i-0abc1234def567890', settings);
     expect(incident.clocks).toEqual([]);
-    expect(incident.assessment).toMatchObject({ status: 'assessing', trigger: 'other' });
+    expect(incident.assessment).toMatchObject({ trigger: 'compromise', status: 'assessing' });
   });
 
   it('Azure: a VM id runs on the defender source; update-alert is skipped, there is no alert', () => {

@@ -96,5 +96,7 @@ export function planManualRun(
     sample: false,
     resources: [{ type: target.type, id: target.id, tags: {}, ...(account && { account }), ...(region && { region }) }],
   };
-  return planIncident(finding, playbook, settings);
+  // A person running a compromise playbook says the resource was compromised; an exposure-only playbook, that it was exposed.
+  const trigger = playbook.clocks.compromise ? 'compromise' : playbook.clocks.exposure ? 'exposure' : 'other';
+  return planIncident(finding, playbook, { ...settings, trigger });
 }

@@ -4,6 +4,7 @@ import { clocksFor, DEFAULT_CLOCK_OPTIONS } from '../clocks/clocks.js';
 import { incidentId, stepId } from '../incident-id.js';
 import {
   type ActionName,
+  type BreachTrigger,
   type Finding,
   type Incident,
   type Mode,
@@ -39,6 +40,8 @@ export interface PlanSettings {
   processorNotifyHours: number;
   /** Which tags classify a resource as holding personal data. */
   classification: ClassificationRule;
+  /** What happened, when a person says so rather than a finding (`cordon run`): see manual.ts. */
+  trigger?: BreachTrigger;
   /** Operator cap on targets per incident; the stricter of this and the playbook's `limits.maxTargets` applies. */
   maxTargetsPerIncident?: number;
   maxActionsPerAccountPerHour: number;

@@ -125,7 +125,8 @@ describe('ingest Lambda', () => {
     expect(execution.name).toBe(incident!.incidentId);
     const input = JSON.parse(execution.input) as WorkflowInput;
     expect(input.incident).toMatchObject({ id: incident!.incidentId, playbook: 'aws-s3-data-exposure', mode: 'automatic' });
-    expect(stepsOf(input).map((s) => s.action).sort()).toEqual(['block-s3-public-access', 'open-clock', 'update-finding']);
+    // S3.8 is a posture finding on an unclassified bucket: an assessment, no clock (DESIGN.md §5).
+    expect(stepsOf(input).map((s) => s.action).sort()).toEqual(['block-s3-public-access', 'update-finding']);
     expect((await store.getIncident(incident!.incidentId))?.playbook).toBe('aws-s3-data-exposure');
 
     // Redelivered while the execution runs: Step Functions answers idempotently, nothing new starts.
