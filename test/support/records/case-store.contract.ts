@@ -209,6 +209,48 @@ export function caseStoreContract(name: string, makeStore: () => Promise<{ store
       expect((await store.listOpenClocks())[0]?.deadline).toBe('2024-04-02T08:00:00.000Z');
     });
 
+    it('keeps the breach register: one entry per incident from its assessment, decided once by a person with a rationale', async () => {
+      const assessment = { personalData: 'yes' as const, status: 'notifiable' as const, basis: 'tag personal-data=customer-records on i-0a1b', trigger: 'compromise' as const, specialCategory: false, public: false };
+      await store.putIncident({ ...sampleIncident(), assessment }, AT);
+      await store.putIncident({ ...sampleIncident(), assessment: { ...assessment, status: 'assessing' } }, '2024-03-30T23:00:00.000Z'); // a redelivery keeps the first
+      await store.putIncident(sampleIncident(OTHER), AT); // an incident recorded before assessments existed has no entry
+      expect(await store.listRegister()).toEqual([
+        { incident: INC, personalData: 'yes', status: 'notifiable', basis: assessment.basis, trigger: 'compromise', specialCategory: false, decidedBy: 'cordon', decidedAt: AT, openedAt: AT, shadow: false, history: [] },
+      ]);
+      expect(await refusal(store.decideAssessment(INC, { status: 'not-notifiable', by: 'dpo@example.eu', at: AT }))).toBe('invalid');
+      expect(await refusal(store.decideAssessment(INC, { status: 'not-notifiable', rationale: 'encrypted at rest, key not exposed', by: ' ', at: AT }))).toBe('invalid');
+      const decided = await store.decideAssessment(INC, { status: 'not-notifiable', rationale: 'encrypted at rest, key not exposed', by: 'dpo@example.eu', at: '2024-03-31T09:00:00.000Z' });
+      expect(decided).toMatchObject({ status: 'not-notifiable', rationale: 'encrypted at rest, key not exposed', decidedBy: 'dpo@example.eu', decidedAt: '2024-03-31T09:00:00.000Z' });
+      expect(decided.history).toEqual([{ status: 'notifiable', by: 'cordon', at: AT }]);
+      expect(await refusal(store.decideAssessment(INC, { status: 'notified', by: 'x', at: AT }))).toBe('conflict');
+      expect(await refusal(store.decideAssessment(OTHER, { status: 'notified', by: 'x', at: AT }))).toBe('not-found');
+      expect((await store.getRegisterEntry(INC))?.status).toBe('not-notifiable');
+      const shadow = await store.recordAssessment('inc-5555555555555555', assessment, { at: AT, shadow: true });
+      expect(shadow.record.shadow).toBe(true);
+    });
+
+    it('closes a clock as not notifiable only with a rationale; anchors a deadline on an event; records a missed deadline once', async () => {
+      await store.openClock(INC, gdpr, { openedAt: AT, shadow: true });
+      expect((await store.getClock(INC, 'gdpr-art33'))?.shadow).toBe(true);
+      expect(await refusal(store.closeClock(INC, 'gdpr-art33', { outcome: 'not-notifiable', rationale: ' ', by: 'dpo', at: AT }))).toBe('invalid');
+      const closed = await store.closeClock(INC, 'gdpr-art33', { outcome: 'not-notifiable', rationale: 'no personal data on the host', by: 'dpo@example.eu', at: '2024-03-31T09:00:00.000Z' });
+      expect(closed).toMatchObject({ state: 'closed', outcome: 'not-notifiable', rationale: 'no personal data on the host', closedBy: 'dpo@example.eu' });
+      expect(closed.notificationReference).toBeUndefined();
+
+      const final = { regime: 'nis2-final' as const, awareAt: AT, deadline: '2024-05-02T22:20:00.000Z' };
+      await store.openClock(INC, final, { openedAt: AT });
+      await store.recordReminder(INC, 'nis2-final', 24, '2024-05-01T22:20:00.000Z');
+      const anchored = await store.anchorClock(INC, 'nis2-final', { event: 'nis2-notification submitted', eventAt: '2024-04-01T10:00:00.000Z', deadline: '2024-05-01T10:00:00.000Z', at: '2024-04-01T10:00:00.000Z' });
+      expect(anchored).toMatchObject({ deadline: '2024-05-01T10:00:00.000Z', remindersSent: [], anchor: { previousDeadline: final.deadline, eventAt: '2024-04-01T10:00:00.000Z' } });
+
+      expect(await store.recordMissed(INC, 'nis2-final', '2024-05-01T10:00:00.000Z')).toBe(true);
+      expect(await store.recordMissed(INC, 'nis2-final', '2024-05-01T11:00:00.000Z')).toBe(false);
+      expect((await store.getClock(INC, 'nis2-final'))?.missedAt).toBe('2024-05-01T10:00:00.000Z');
+      expect(await store.recordMissed(INC, 'gdpr-art33', AT)).toBe(false); // closed: nothing to miss
+      await store.closeClock(INC, 'nis2-final', { reference: 'CSIRT-1', by: 'x', at: AT });
+      expect(await refusal(store.anchorClock(INC, 'nis2-final', { event: 'e', eventAt: AT, deadline: AT, at: AT }))).toBe('conflict');
+    });
+
     it('runs approvals: request once, decide once, reject with a reason, time out', async () => {
       const req = { incident: INC, stepId: 'quarantine-instance:i-1', token: 'tok-1', requestedAt: AT, timeoutAt: '2024-03-30T23:20:00.000Z' };
       expect((await store.requestApproval(req)).created).toBe(true);
