@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksFor } from '../core/clocks/clocks.js';
 import type { BreachAssessment, ClockRegime } from '../core/model.js';
 import { AuditLog } from '../records/audit-log.js';
-import { sampleIncident } from '../records/case-store.contract.js';
+import { sampleIncident } from '../../test/support/records/case-store.contract.js';
 import { CaseStoreError } from '../records/case-store.js';
 import { SqliteCaseStore } from '../records/sqlite-case-store.js';
 import { closeNotNotifiable, correctIncidentAwareness, recordNotification, type DecisionDeps } from './clock-decisions.js';

@@ -61,9 +61,11 @@ async function remind(deps: { store: CaseStore; audit: AuditTrail }, clock: Cloc
   emit({ incident: clock.incident, regime: clock.regime, kind: 'reminder', exerciseAt: at, text: `${clock.regime}: ${formatDuration(offsetMs)} left until ${clock.deadline} — notification not yet recorded` });
 }
 
+/** The deadline passed with nothing recorded: the clock is marked missed (once), so the report says so in the exercise's time. */
 async function overdue(deps: { store: CaseStore; audit: AuditTrail }, clock: ClockRecord, at: string, emit: (e: ClockWatchEvent) => void) {
   const current = await deps.store.getClock(clock.incident, clock.regime);
   if (!current || current.state !== 'open') return;
-  await deps.audit.append({ incident: clock.incident, event: 'clock.reminder', data: { regime: clock.regime, deadline: clock.deadline, overdue: true, exerciseAt: at } });
+  if (!(await deps.store.recordMissed(clock.incident, clock.regime, at))) return;
+  await deps.audit.append({ incident: clock.incident, event: 'clock.missed', data: { regime: clock.regime, deadline: clock.deadline, exerciseAt: at } });
   emit({ incident: clock.incident, regime: clock.regime, kind: 'overdue', exerciseAt: at, text: `${clock.regime}: deadline ${clock.deadline} passed with no notification recorded (in a real incident: cordon clocks notify ${clock.incident} --regime ${clock.regime} --reference …)` });
 }

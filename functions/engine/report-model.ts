@@ -44,14 +44,31 @@ export async function buildReportModel(
         awareAt: c.awareAt,
         deadline: c.deadline,
         state: c.state,
+        remindersSent: c.remindersSent,
         ...(c.notificationReference !== undefined ? { notificationReference: c.notificationReference } : {}),
+        ...(c.outcome !== undefined ? { outcome: c.outcome } : {}),
+        ...(c.rationale !== undefined ? { rationale: c.rationale } : {}),
+        ...(c.closedBy !== undefined ? { closedBy: c.closedBy } : {}),
         ...(c.closedAt !== undefined ? { closedAt: c.closedAt } : {}),
+        ...(c.missedAt !== undefined ? { missedAt: c.missedAt } : {}),
+        ...(c.shadow ? { shadow: true } : {}),
       })),
       escalations: r.escalated
         ? [{ at: r.finishedAt, reason: r.steps.filter((s) => s.status === 'failed').map((s) => `${s.action} on ${s.target.id}: ${s.reason ?? s.errorClass ?? 'failed'}`).join('; ') }]
         : [],
     };
     if (manifest?.finding) incident.findingSha256 = manifest.finding.rawSha256;
+    const entry = await records.store.getRegisterEntry(r.incident.id);
+    if (entry) {
+      incident.assessment = {
+        personalData: entry.personalData,
+        status: entry.status,
+        basis: entry.basis,
+        decidedBy: entry.decidedBy,
+        decidedAt: entry.decidedAt,
+        ...(entry.rationale !== undefined ? { rationale: entry.rationale } : {}),
+      };
+    }
     incidents.push(incident);
   }
   return { run, incidents, audit: records.audit, generatedAt };

@@ -1,5 +1,5 @@
 import type { ErrorClass, EvidenceItem } from '../core/actions/types.js';
-import type { ClockRegime, Finding, Mode, Phase, SkippedStep, Target } from '../core/model.js';
+import type { AssessmentStatus, ClockRegime, Finding, Mode, PersonalData, Phase, SkippedStep, Target } from '../core/model.js';
 import type { EvidenceAtRisk, Eviction, IncidentVerdict } from '../core/verdict.js';
 
 /**
@@ -51,7 +51,26 @@ export interface ReportClock {
   deadline: string;
   state: 'open' | 'closed';
   notificationReference?: string;
+  /** How a person closed it, and why when not notifiable. */
+  outcome?: 'notified' | 'not-notifiable';
+  rationale?: string;
+  closedBy?: string;
   closedAt?: string;
+  /** When the deadline passed with nothing recorded (the clock watch, in the exercise's own time). */
+  missedAt?: string;
+  /** Reminders that fired, hours before the deadline. */
+  remindersSent?: { offsetHours: number; sentAt: string }[];
+  shadow?: boolean;
+}
+
+/** The incident's breach register entry (GDPR Art. 33(5)). */
+export interface ReportAssessment {
+  personalData: PersonalData;
+  status: AssessmentStatus;
+  basis: string;
+  rationale?: string;
+  decidedBy: string;
+  decidedAt: string;
 }
 
 export interface ReportIncident {
@@ -70,6 +89,7 @@ export interface ReportIncident {
   /** SHA-256 of the finding as received, from the evidence manifest. */
   findingSha256?: string;
   clocks: ReportClock[];
+  assessment?: ReportAssessment;
   escalations: { at: string; reason: string }[];
   /** What is known about personal data on the affected resources (data classification tags …). */
   personalData?: { categories?: string[]; subjects?: string; approxSubjects?: number; approxRecords?: number };

@@ -1,7 +1,7 @@
 import { escapeHtml as h } from './escape.js';
-import { clockState, containment, runFacts, stepDuration, stillOpen } from './facts.js';
+import { assessmentLine, clockState, containment, remindersFired, runFacts, stepDuration, stillOpen } from './facts.js';
 import { REGIME_LABEL, formatUtc } from './format.js';
-import { gdprDraft, todoText, type DraftSegment } from './gdpr-draft.js';
+import { notificationDrafts, todoText, type DraftSegment } from './gdpr-draft.js';
 import type { ReportIncident, ReportModel } from './model.js';
 import { STATUS_COLOR, timelineSvg } from './timeline.js';
 
@@ -79,7 +79,7 @@ function rowsOrEmpty(columns: (Column | string)[], rows: string[][], empty: stri
 
 function incidentSection(inc: ReportIncident, model: ReportModel): string {
   const f = inc.finding;
-  const draft = gdprDraft(inc, model);
+  const drafts = notificationDrafts(inc, model);
   const contained = containment(inc);
   return `<section class="card incident" id="${h(inc.id)}">
 <h2>${h(inc.id)} — ${h(f.title)}</h2>
@@ -125,20 +125,22 @@ ${rowsOrEmpty(
 )}
 <h3>Regulatory clocks</h3>
 ${rowsOrEmpty(
-  [{ head: 'Regime', cls: 'nw' }, 'Aware', { head: 'Deadline', cls: 'nw' }, 'State'],
+  [{ head: 'Regime', cls: 'nw' }, 'Aware', { head: 'Deadline', cls: 'nw' }, 'Outcome', 'Reminders fired'],
   inc.clocks.map((c) => {
     const state = clockState(c, model.generatedAt);
-    return [h(REGIME_LABEL[c.regime]), h(formatUtc(c.awareAt)), `<b>${h(formatUtc(c.deadline))}</b>`, state.includes('OVERDUE') ? `<span class="overdue">${h(state)}</span>` : h(state)];
+    const late = state.startsWith('MISSED') || state.startsWith('notified late');
+    return [h(`${REGIME_LABEL[c.regime]}${c.shadow ? ' (shadow)' : ''}`), h(formatUtc(c.awareAt)), `<b>${h(formatUtc(c.deadline))}</b>`, late ? `<span class="overdue">${h(state)}</span>` : h(state), h(remindersFired(c))];
   }),
   'No regulatory clock.',
 )}
-${
-  draft
-    ? `<h3>GDPR Art. 33(3) notification draft</h3>
-<p class="muted">Pre-filled by Cordon from what it recorded. Highlighted text must be completed by the DPO before sending.</p>
-<div class="draft">${draft.map((s) => `<h4>${h(s.heading)}</h4>${s.paragraphs.map((p) => `<p>${p.map(segment).join('')}</p>`).join('')}`).join('\n')}</div>`
-    : ''
-}
+${inc.assessment ? `<p><b>Breach register (GDPR Art. 33(5)):</b> ${h(assessmentLine(inc.assessment))}</p>` : ''}
+${drafts
+  .map(
+    (d) => `<h3>${h(d.title)}</h3>
+<p class="muted">${h(d.intro)} Highlighted text must be completed by the DPO before sending.</p>
+<div class="draft">${d.sections.map((s) => `<h4>${h(s.heading)}</h4>${s.paragraphs.map((p) => `<p>${p.map(segment).join('')}</p>`).join('')}`).join('\n')}</div>`,
+  )
+  .join('\n')}
 </section>`;
 }
 
@@ -154,7 +156,7 @@ export function renderHtml(model: ReportModel): string {
 <header class="top"><div class="inner"><h1>Cordon after-action report</h1>
 <p>${h(r.mode)} run · ${h(formatUtc(r.startedAt))} → ${h(formatUtc(r.finishedAt))} · ${h(facts.duration)}${r.speed && r.speed !== 1 ? ` · time compressed ×${h(String(r.speed))}` : ''}</p></div></header>
 <main>
-<div class="kpis">${kpi(facts.incidents, 'incidents')}${kpi(facts.succeeded, 'steps succeeded')}${kpi(facts.failed, 'steps failed')}${kpi(facts.skipped, 'skipped')}${kpi(facts.escalated, 'escalated')}${kpi(facts.footholdsOpen, 'footholds open')}${kpi(facts.openClocks, 'clocks open')}</div>
+<div class="kpis">${kpi(facts.incidents, 'incidents')}${kpi(facts.succeeded, 'steps succeeded')}${kpi(facts.failed, 'steps failed')}${kpi(facts.skipped, 'skipped')}${kpi(facts.escalated, 'escalated')}${kpi(facts.footholdsOpen, 'footholds open')}${kpi(facts.openClocks, 'clocks open')}${facts.missedClocks ? kpi(facts.missedClocks, 'deadlines missed') : ''}</div>
 <section class="card"><h2>Run</h2><dl class="meta">
 <dt>Mode</dt><dd>${h(r.mode)}</dd>
 <dt>Estate</dt><dd>${h(r.estate ?? '—')}</dd>

@@ -1,7 +1,7 @@
 import { escapeMarkdown as md } from './escape.js';
-import { clockState, containment, runFacts, stepDuration, stillOpen } from './facts.js';
+import { assessmentLine, clockState, containment, remindersFired, runFacts, stepDuration, stillOpen } from './facts.js';
 import { REGIME_LABEL, formatUtc } from './format.js';
-import { gdprDraft, todoText, type DraftSegment } from './gdpr-draft.js';
+import { notificationDrafts, todoText, type DraftSegment } from './gdpr-draft.js';
 import type { ReportIncident, ReportModel } from './model.js';
 
 const table = (head: string[], rows: string[][]): string[] => [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
@@ -50,13 +50,16 @@ function incidentSection(inc: ReportIncident, model: ReportModel): string[] {
   out.push('', '### Clocks', '');
   out.push(
     ...(inc.clocks.length
-      ? table(['Regime', 'Aware', 'Deadline', 'State'], inc.clocks.map((c) => [REGIME_LABEL[c.regime], formatUtc(c.awareAt), formatUtc(c.deadline), md(clockState(c, model.generatedAt))]))
+      ? table(
+          ['Regime', 'Aware', 'Deadline', 'Outcome', 'Reminders fired'],
+          inc.clocks.map((c) => [`${REGIME_LABEL[c.regime]}${c.shadow ? ' (shadow)' : ''}`, formatUtc(c.awareAt), formatUtc(c.deadline), md(clockState(c, model.generatedAt)), md(remindersFired(c))]),
+        )
       : ['No regulatory clock.']),
   );
-  const draft = gdprDraft(inc, model);
-  if (draft) {
-    out.push('', '### GDPR Art. 33(3) notification draft', '', '> Pre-filled by Cordon from what it recorded. Bold bracketed text must be completed by the DPO before sending.', '');
-    for (const section of draft) {
+  if (inc.assessment) out.push('', `**Breach register (GDPR Art. 33(5)):** ${md(assessmentLine(inc.assessment))}`);
+  for (const draft of notificationDrafts(inc, model)) {
+    out.push('', `### ${draft.title}`, '', `> ${draft.intro} Bold bracketed text must be completed by the DPO before sending.`, '');
+    for (const section of draft.sections) {
       out.push(`#### ${section.heading}`, '', ...section.paragraphs.map((p) => `${p.map(segment).join('')}\n`));
     }
   }
@@ -72,7 +75,7 @@ export function renderMarkdown(model: ReportModel): string {
     `- **Run:** ${formatUtc(r.startedAt)} → ${formatUtc(r.finishedAt)} (${facts.duration})${r.speed && r.speed !== 1 ? `, time compressed ×${r.speed}` : ''}`,
     `- **Estate:** ${md(r.estate ?? '—')}${r.faults ? ` — faults \`${md(r.faults)}\`` : ''}`,
     ...(r.inputs?.length ? [`- **Inputs:** ${r.inputs.map((i) => `\`${md(i)}\``).join(', ')}`] : []),
-    `- **Outcome:** ${facts.incidents} incident(s); ${facts.succeeded} step(s) succeeded, ${facts.failed} failed, ${facts.skipped} skipped; ${facts.escalated} escalated; ${facts.footholdsOpen} foothold(s) open; ${facts.openClocks} clock(s) open`,
+    `- **Outcome:** ${facts.incidents} incident(s); ${facts.succeeded} step(s) succeeded, ${facts.failed} failed, ${facts.skipped} skipped; ${facts.escalated} escalated; ${facts.footholdsOpen} foothold(s) open; ${facts.openClocks} clock(s) open${facts.missedClocks ? `, ${facts.missedClocks} missed` : ''}`,
     `- **Audit log:** ${model.audit.records} records, head \`${model.audit.head}\`${model.audit.verified === undefined ? '' : model.audit.verified ? ' (chain verified)' : ' (**chain broken**)'}`,
     `- **Generated:** ${formatUtc(model.generatedAt)}`,
     '',

@@ -20,7 +20,28 @@ describe('after-action report', () => {
       expect(html).toContain(text);
     }
     expect(markdown).toContain('block-s3-public-access failed (Transient)');
-    expect(markdown).toContain('2 incident(s); 4 step(s) succeeded, 1 failed, 0 skipped; 1 escalated; 1 foothold(s) open; 3 clock(s) open');
+    expect(markdown).toContain('2 incident(s); 4 step(s) succeeded, 1 failed, 0 skipped; 1 escalated; 1 foothold(s) open; 4 clock(s) open, 1 missed');
+  });
+
+  it("shows each clock's outcome, the reminders that fired and the breach register entry", () => {
+    for (const doc of [markdown, html]) {
+      // The clock watch recorded the deadline missed (in a tabletop, in the exercise's time): missed, not "left".
+      expect(doc).toContain('MISSED — deadline 2024-04-02 22:20:00 UTC passed with no notification recorded');
+      expect(doc).toContain('4 h before (2024-04-02 18:20:00 UTC)');
+      expect(doc).toContain('closed not notifiable by ciso@example.eu at 2024-03-31 08:00:00 UTC — rationale: a test host with no service to others: not a significant incident');
+      expect(doc).toContain('Breach register (GDPR Art. 33(5)):');
+      expect(doc).toContain('notifiable — personal data yes; decided by cordon');
+      expect(doc).toContain('NIS2 Art. 23(4)(a) early warning (draft)');
+    }
+    expect(html).toContain('<span class="overdue">MISSED');
+    // The twin: without the recorded miss, the same clock at a time before its deadline is open.
+    const model = sampleReportModel();
+    const clock = model.incidents[1]?.clocks[2];
+    if (!clock) throw new Error('sample model has no NIS2 notification clock');
+    delete clock.missedAt;
+    const twin = renderReport(model).markdown;
+    expect(twin).not.toContain('MISSED');
+    expect(twin).toContain('open, 2 d 23 h left');
   });
 
   it('pre-fills the GDPR Art. 33(3) draft and marks what only the DPO can know', () => {

@@ -55,7 +55,11 @@ export function sampleReportModel(): ReportModel {
           { kind: 'original-config', id: 'i-99999999#security-groups', of: 'i-99999999', takenAt: '2024-03-30T22:20:00.400Z', tags: {}, details: { groups: ['sg-0web'] } },
           { kind: 'ebs-snapshot', id: 'snap-0a1b2c3d4e5f60718', of: 'vol-0123456789abcdef0', takenAt: '2024-03-30T22:20:01.290Z', tags: { 'cordon:incident': 'inc-4f3c2b1a09876543', 'cordon:volume': 'vol-0123456789abcdef0' } },
         ],
-        clocks: [{ regime: 'gdpr-art33', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-04-02T22:20:00.000Z', state: 'open' }],
+        clocks: [
+          { regime: 'gdpr-art33', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-04-02T22:20:00.000Z', state: 'open' },
+          { regime: 'nis2-early-warning', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-03-31T22:20:00.000Z', state: 'closed', outcome: 'not-notifiable', rationale: 'a test host with no service to others: not a significant incident', closedBy: 'ciso@example.eu', closedAt: '2024-03-31T08:00:00.000Z' },
+        ],
+        assessment: { personalData: 'yes', status: 'notifiable', basis: 'personal data: tag personal-data=customer-records on i-99999999', decidedBy: 'cordon', decidedAt: '2024-03-30T22:20:00.000Z' },
         escalations: [],
       },
       {
@@ -88,6 +92,8 @@ export function sampleReportModel(): ReportModel {
         clocks: [
           { regime: 'gdpr-art33', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-04-02T22:20:00.000Z', state: 'open' },
           { regime: 'nis2-early-warning', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-03-31T22:20:00.000Z', state: 'open' },
+          // Followed to its deadline by the tabletop's clock watch, in the exercise's compressed time.
+          { regime: 'nis2-notification', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-04-02T22:20:00.000Z', state: 'open', missedAt: '2024-04-02T22:20:00.000Z', remindersSent: [{ offsetHours: 4, sentAt: '2024-04-02T18:20:00.000Z' }] },
         ],
         escalations: [{ at: '2024-03-30T22:20:02.100Z', reason: 'block-s3-public-access failed (Transient): the bucket may still be public' }],
         personalData: { categories: ['customer names', 'e-mail addresses', 'order history'], approxRecords: 120000 },
