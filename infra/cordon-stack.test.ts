@@ -192,6 +192,26 @@ describe('Cordon stack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ CORDON_RESPONDER_ROLE: 'CordonResponder', CORDON_RESPONDER_EXTERNAL_ID: Match.anyValue() }) } });
   });
 
+  it('signs the audit chain with a KMS Ed25519 key the functions may only Sign with, and denies them changing or deleting audit items', () => {
+    template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'ECC_NIST_EDWARDS25519', KeyUsage: 'SIGN_VERIFY' });
+    const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources).filter((f) => f.Properties.Runtime === 'nodejs22.x');
+    for (const fn of fns) expect(Object.keys((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables)).toContain('CORDON_AUDIT_KEY');
+    const statements = Object.values(template.findResources('AWS::IAM::Policy') as Resources).flatMap((p) => (p.Properties.PolicyDocument as { Statement: { Sid?: string; Effect: string; Action: string | string[]; Condition?: unknown }[] }).Statement);
+    const sign = statements.filter((st) => st.Sid === 'AuditSign');
+    expect(sign).toHaveLength(4);
+    for (const st of sign) expect(st.Action).toBe('kms:Sign');
+    const deny = statements.filter((st) => st.Sid === 'AuditItemsCreateOnly');
+    expect(deny).toHaveLength(4);
+    for (const st of deny) {
+      expect(st.Effect).toBe('Deny');
+      expect(st.Action).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
+      expect(st.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': ['INC#audit-chain'] } });
+    }
+    // No function is allowed anything else on the signing key (no GetPublicKey, no key policy changes).
+    const onKey = statements.filter((st) => JSON.stringify(st.Action).includes('kms:') && st.Sid !== 'CordonKey' && st.Effect === 'Allow' && st.Sid !== undefined && st.Sid.startsWith('Audit'));
+    expect(onKey.every((st) => st.Action === 'kms:Sign')).toBe(true);
+  });
+
   it('runs every Lambda on nodejs22.x, ARM64, traced, from a bundled ESM asset', () => {
     const fns = Object.values(template.findResources('AWS::Lambda::Function') as Resources);
     expect(fns).toHaveLength(4);

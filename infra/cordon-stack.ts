@@ -16,7 +16,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { CASE_TABLE_INDEX } from '../functions/records/dynamo-case-store.js';
+import { CASE_TABLE_INDEX, recordPk } from '../functions/records/dynamo-case-store.js';
+import { AUDIT_CHAIN } from '../functions/records/table-audit-trail.js';
 import { cdkBundling } from './bundling.js';
 import type { LambdaEntries, LambdaName } from './lambdas.js';
 import { acknowledge, acknowledgeResponseWildcards } from './nag.js';
@@ -40,6 +41,8 @@ const CASE_TABLE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
+/** The case table partition of the audit chain. */
+const AUDIT_CHAIN_PARTITION = recordPk(AUDIT_CHAIN);
 /** Context keys: `npx cdk deploy -c cordon:auditRetentionDays=2555`. */
 export const CONTEXT_AUDIT_RETENTION_DAYS = 'cordon:auditRetentionDays';
 
@@ -121,6 +124,16 @@ export class CordonStack extends Stack {
     });
 
     const auditBucket = this.auditBucket(props.auditRetentionDays);
+    // The audit chain's signing key (DESIGN.md §3). Its private half never leaves KMS: the
+    // functions may ask KMS to sign (kms:Sign, nothing else), so whoever controls a function can
+    // append records but never re-sign a rewritten chain outside KMS's own log (CloudTrail). The
+    // head anchored in the Object Lock checkpoints covers the rest.
+    const auditKey = new kms.Key(this, 'AuditKey', {
+      description: 'Cordon: signs every audit record (Ed25519)',
+      keySpec: kms.KeySpec.ECC_NIST_EDWARDS25519,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const escalation = new sns.Topic(this, 'Escalation', {
       displayName: 'Cordon escalations',
@@ -137,6 +150,21 @@ export class CordonStack extends Stack {
       // What the handlers read (functions/handlers/aws/env.ts).
       fn.addEnvironment('CORDON_CASE_TABLE', caseTable.tableName);
       fn.addEnvironment('CORDON_AUDIT_BUCKET', auditBucket.bucketName);
+      fn.addEnvironment('CORDON_AUDIT_KEY', auditKey.keyArn);
+      fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AuditSign', actions: ['kms:Sign'], resources: [auditKey.keyArn] }));
+      // Audit records are create-only: no function may update or delete an item of the chain's
+      // partition (functions/records/table-audit-trail.ts). PutItem stays allowed — that is how a
+      // record is created (conditionally, attribute_not_exists); an overwrite by hand would still
+      // fail its signature and the Object Lock checkpoints.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'AuditItemsCreateOnly',
+          effect: iam.Effect.DENY,
+          actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+          resources: [caseTable.tableArn],
+          conditions: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': [AUDIT_CHAIN_PARTITION] } },
+        }),
+      );
       fn.addEnvironment('CORDON_TOPIC_ARN', escalation.topicArn);
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AuditObjects', actions: ['s3:PutObject', 's3:GetObject'], resources: [auditBucket.arnForObjects('*')] }));
       fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'AuditListing', actions: ['s3:ListBucket'], resources: [auditBucket.bucketArn] }));
@@ -198,6 +226,7 @@ export class CordonStack extends Stack {
     });
     new CfnOutput(this, 'AzureRunnerSecretArn', { value: this.runnerSecret.secretArn, description: 'Copy its value into the Azure Key Vault secret (infra/README.md)' });
     new CfnOutput(this, 'AuditBucketName', { value: auditBucket.bucketName });
+    new CfnOutput(this, 'AuditKeyArn', { value: auditKey.keyArn, description: 'cordon audit verify --table: set CORDON_AUDIT_KEY to this' });
     new CfnOutput(this, 'CaseTableName', { value: caseTable.tableName });
     new CfnOutput(this, 'EscalationTopicArn', { value: escalation.topicArn });
   }

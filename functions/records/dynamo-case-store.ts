@@ -47,7 +47,8 @@ export function caseTableDefinition(tableName: string): CreateTableCommandInput 
 
 const MAX_ATTEMPTS = 100;
 
-const recordPk = (incident: string) => `INC#${incident}`;
+/** The partition of an incident's records (infra scopes IAM conditions by it). */
+export const recordPk = (incident: string) => `INC#${incident}`;
 const recordSk = (kind: RecordKind, key: string) => `${kind.toUpperCase()}#${key}`;
 const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number): AttributeValue => ({ N: String(n) });
