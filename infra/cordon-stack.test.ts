@@ -164,8 +164,12 @@ describe('Cordon stack', () => {
   });
 
   it('encrypts with one customer-managed key with rotation on: table (the case store layout, PITR), topic, logs', () => {
-    template.resourceCountIs('AWS::KMS::Key', 1);
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    // One encryption key; the only other key is the audit signing key (asymmetric, SIGN_VERIFY).
+    const keys = Object.values(template.findResources('AWS::KMS::Key') as Resources);
+    const encryption = keys.filter((k) => k.Properties.KeyUsage === undefined);
+    expect(encryption).toHaveLength(1);
+    expect(encryption[0]?.Properties.EnableKeyRotation).toBe(true);
+    expect(keys.filter((k) => k.Properties.KeyUsage !== undefined).map((k) => k.Properties.KeyUsage)).toEqual(['SIGN_VERIFY']);
     // Exactly what DynamoCaseStore reads and writes (its own table definition).
     const layout = caseTableDefinition('cases');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
