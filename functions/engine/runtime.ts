@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { SIM_CREDENTIALS, createAwsClients } from '../adapters/aws/clients.js';
 import { createAzureClients } from '../adapters/azure/clients.js';
 import { withStep } from '../adapters/step-context.js';
+import { CallScheduler, withCallPhase } from '../adapters/aws/call-scheduler.js';
+import { actionSpec } from '../core/actions/catalog.js';
+import { documentedEc2Bucket } from '../core/rate-limits.js';
 import { stepCorrelation } from '../core/correlation.js';
 import { createActionExecutor, type ActionExecutor } from '../actions/registry.js';
 import { AuditLog } from '../records/audit-log.js';
@@ -42,6 +45,12 @@ export interface Target {
   reminderOffsetsHours?: readonly number[];
   /** Per-request SDK timeout (ms) for both clouds; default: each adapter's own. */
   requestTimeoutMs?: number;
+  /**
+   * The call scheduler shared by every step and incident this executor runs (containment first,
+   * within the API's token buckets). Default: EC2's documented buckets against the real clouds,
+   * none against the simulated estate (pass the estate's own profile there); false = none.
+   */
+  scheduler?: CallScheduler | false;
 }
 
 /**
@@ -52,14 +61,19 @@ export interface Target {
 export function localExecutor(target: Target): ActionExecutor {
   const { endpoint, requestTimeoutMs } = target;
   const timeout = requestTimeoutMs !== undefined ? { requestTimeoutMs } : {};
-  const aws = memo((region: string) => createAwsClients({ region, ...timeout, ...(endpoint ? { endpoint, credentials: SIM_CREDENTIALS } : {}) }));
+  const scheduler = target.scheduler ?? (endpoint ? false : new CallScheduler(documentedEc2Bucket));
+  // Clients per account and region: rate limits are per account and region.
+  const aws = memo((scope: string) => {
+    const region = scope.slice(scope.indexOf('/') + 1);
+    return createAwsClients({ region, ...timeout, ...(endpoint ? { endpoint, credentials: SIM_CREDENTIALS } : {}), ...(scheduler ? { scheduler: { scheduler, scope } } : {}) });
+  });
   const azure = memo((subscriptionId: string) => createAzureClients({ subscriptionId, ...timeout, ...(endpoint ? { endpoint } : {}) }));
   const execute = createActionExecutor({
-    aws: (input) => ({ clients: aws(input.region), now: target.now }),
+    aws: (input) => ({ clients: aws(`${input.account}/${input.region}`), now: target.now }),
     azure: (input) => ({ clients: azure(input.account), now: target.now }),
     cordon: () => ({ store: target.store, now: target.now, ...(target.reminderOffsetsHours ? { reminderOffsetsHours: target.reminderOffsetsHours } : {}) }),
   });
-  return (input) => withStep(stepCorrelation(input), () => execute(input));
+  return (input) => withStep(stepCorrelation(input), () => withCallPhase(actionSpec(input.action).phase, () => execute(input)));
 }
 
 function memo<T>(make: (key: string) => T): (key: string) => T {

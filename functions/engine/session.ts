@@ -7,6 +7,7 @@ import type { PlannedFinding } from './planning.js';
 import { respond, type IncidentReport, type ResponderEvent } from './responder.js';
 import { localExecutor, stepCorrelation, type LocalRecords } from './runtime.js';
 import type { SimulatedEstate } from '../sim/estate.js';
+import { CallScheduler } from '../adapters/aws/call-scheduler.js';
 import { ownershipKeys } from '../sim/attacker/derive.js';
 import type { Incident } from '../core/model.js';
 import type { EvidenceAtRisk, Eviction } from '../core/verdict.js';
@@ -28,6 +29,17 @@ export interface LocalSessionOptions {
   onEvent?: (e: ResponderEvent) => void;
   /** Per-request SDK timeout (ms); tests set it short to exercise timeouts quickly. */
   requestTimeoutMs?: number;
+  /**
+   * Incidents responded to at once (default 1: one after another). A storm of incidents in one
+   * account runs them side by side, sharing one call scheduler.
+   */
+  concurrency?: number;
+  /**
+   * The call scheduler (containment first within the API token buckets). Default: the estate's
+   * own rate-limit profile when it has one, EC2's documented buckets against the real clouds;
+   * false = calls go at once.
+   */
+  scheduler?: CallScheduler | false;
 }
 
 /**
@@ -49,11 +61,21 @@ export async function runLocally(planned: readonly PlannedFinding[], options: Lo
   };
   const now = () => new Date();
   const { estate, records } = options;
-  const executeAction = localExecutor({ ...(estate ? { endpoint: estate.url } : {}), ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}), store: records.store, now });
-  const reports: IncidentReport[] = [];
-  for (const p of planned) {
-    reports.push(
-      await respond(p, {
+  const limiter = estate?.rateLimiter;
+  const scheduler = options.scheduler ?? (limiter ? new CallScheduler((key) => limiter.specOf(key)) : undefined);
+  const executeAction = localExecutor({
+    ...(estate ? { endpoint: estate.url } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(scheduler !== undefined ? { scheduler } : {}),
+    store: records.store,
+    now,
+  });
+  const reports: IncidentReport[] = new Array<IncidentReport>(planned.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < planned.length; i = next++) {
+      const p = planned[i] as PlannedFinding;
+      reports[i] = await respond(p, {
         mode: options.mode,
         store: records.store,
         audit: records.audit,
@@ -66,8 +88,9 @@ export async function runLocally(planned: readonly PlannedFinding[], options: Lo
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         now,
         ...(options.speed ? { speed: options.speed } : {}),
-      }),
-    );
-  }
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, planned.length)) }, worker));
   return reports;
 }

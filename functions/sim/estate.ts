@@ -13,6 +13,8 @@ import { signingRegion } from './aws/wire.js';
 import { AwsRules } from './attacker/aws.js';
 import { footholdsFromFinding } from './attacker/derive.js';
 import { AttackerModel, FootholdSeedSchema } from './attacker/model.js';
+import { RateLimitsSchema, type RateLimitsConfig } from '../core/rate-limits.js';
+import { SimRateLimiter } from './rate-limit.js';
 
 /**
  * The simulated estate as a whole: one loopback endpoint speaking the AWS and Azure wire
@@ -28,6 +30,8 @@ export const EstateFileSchema = z
     footholds: z.array(FootholdSeedSchema).optional(),
     /** Milliseconds added to every call of an operation (`ec2:CreateSnapshots: 120`, `*: 5`). */
     latency: z.record(z.string(), z.number().int().min(0).max(60_000)).optional(),
+    /** API request rate limits (per account, region and API token buckets); absent = unlimited. */
+    rateLimits: RateLimitsSchema.optional(),
   })
   .strict();
 /** The file as written (seed inputs are parsed again by each cloud's seeding). */
@@ -65,6 +69,8 @@ export interface SimulatedEstate {
   /** The footholds and the rules that judge them. */
   attacker: AttackerModel;
   server: RunningSimServer;
+  /** The API request rate limits in force, when the estate has them. */
+  rateLimiter?: SimRateLimiter;
   close(): Promise<void>;
 }
 
@@ -74,6 +80,8 @@ export interface EstateOptions {
   findings?: readonly Finding[];
   faults?: readonly FaultRule[];
   latency?: Readonly<Record<string, number>>;
+  /** API request rate limits; overrides the estate file's. */
+  rateLimits?: RateLimitsConfig;
 }
 
 export async function startSimulatedEstate(options: EstateOptions): Promise<SimulatedEstate> {
@@ -101,13 +109,16 @@ export async function startSimulatedEstate(options: EstateOptions): Promise<Simu
   for (const seed of options.file?.footholds ?? []) attacker.add(seed, 'estate-file');
   for (const finding of findings) for (const spec of footholdsFromFinding(finding)) attacker.add(spec, 'finding');
   const global = createAwsSimServices(aws).filter((service) => service.name !== 'ec2');
+  const limits = options.rateLimits ?? options.file?.rateLimits;
+  const rateLimiter = limits ? new SimRateLimiter(limits, aws.account, aws.region) : undefined;
   const server = await startSimServer({
     services: [regionalEc2(aws, awsRegions), ...global, ...createAzureSimServices(azure)],
     faults: options.faults ?? [],
     latency: { ...(options.file?.latency ?? {}), ...(options.latency ?? {}) },
     onServed: (call) => attacker.observe(call),
+    ...(rateLimiter ? { admit: (req: SimRequest, operation: string) => rateLimiter.admit(req, operation) } : {}),
   });
-  return { url: server.url, aws, awsRegions, azure, attacker, server, close: () => server.close() };
+  return { url: server.url, aws, awsRegions, azure, attacker, server, ...(rateLimiter ? { rateLimiter } : {}), close: () => server.close() };
 }
 
 /** EC2 answered from the state of the region the request is signed for (the estate's own by default). */

@@ -45,6 +45,8 @@ export interface SimCall {
   status: number;
   at: string;
   fault?: FailureKind;
+  /** Refused by the estate's API rate limits (answered with the service's throttling error). */
+  rateLimited?: true;
 }
 
 export interface SimServerOptions {
@@ -54,6 +56,8 @@ export interface SimServerOptions {
   latency?: Readonly<Record<string, number>>;
   /** Called after each call is answered, with the state already changed (the attacker model re-judges its footholds). */
   onServed?: (call: SimCall) => void;
+  /** API request rate limits: false = answer this call with the service's throttling error (sim/rate-limit.ts). */
+  admit?: (req: SimRequest, operation: string) => boolean;
   host?: string;
   port?: number;
 }
@@ -89,17 +93,20 @@ export async function startSimServer(options: SimServerOptions): Promise<Running
         let answer: SimResponse;
         let operation = 'unknown';
         let fault: FailureKind | undefined;
+        let rateLimited = false;
         try {
           const service = options.services.find((s) => s.identify(simReq) !== undefined);
           if (!service) {
             answer = { status: 404, headers: { 'content-type': 'text/plain' }, body: `simulated estate: no service for ${simReq.method} ${simReq.path}` };
           } else {
             operation = service.identify(simReq) ?? 'unknown';
+            // The bucket is read when the call arrives, as the cloud does; the answer still takes the call's latency.
+            rateLimited = options.admit ? !options.admit(simReq, operation) : false;
             const injected = faults.next(operation);
             const delay = (latency[operation] ?? latency['*'] ?? 0) + injected.latencyMs;
             if (delay > 0) await sleep(delay);
             fault = injected.failure;
-            if (fault === 'throttle') answer = service.throttled(simReq, operation);
+            if (rateLimited || fault === 'throttle') answer = service.throttled(simReq, operation);
             else if (fault === 'error') answer = service.internalError(simReq, operation);
             else if (fault === 'accessDenied') answer = service.accessDenied?.(simReq, operation) ?? { status: 403, headers: { 'content-type': 'text/plain' }, body: `simulated estate: access denied to ${operation}` };
             else answer = await service.handle(simReq, operation);
@@ -108,7 +115,7 @@ export async function startSimServer(options: SimServerOptions): Promise<Running
           answer = { status: 500, headers: { 'content-type': 'text/plain' }, body: `simulated estate error: ${(e as Error).message}` };
         }
         const step = req.headers[STEP_HEADER];
-        const call: SimCall = { step: typeof step === 'string' ? step : '', operation, status: answer.status, at: new Date().toISOString(), ...(fault ? { fault } : {}) };
+        const call: SimCall = { step: typeof step === 'string' ? step : '', operation, status: answer.status, at: new Date().toISOString(), ...(fault ? { fault } : {}), ...(rateLimited ? { rateLimited: true as const } : {}) };
         calls.push(call);
         options.onServed?.(call);
         res.writeHead(answer.status, answer.headers ?? {});

@@ -8,6 +8,7 @@ import { loadPlaybooks } from '../../functions/core/playbooks/load.js';
 import { measureBundles } from './bundles.js';
 import { measureCriticalPath, STRESS_PROFILE } from './critical-path.js';
 import { measurePlanThroughput } from './plan-throughput.js';
+import { measureRateLimitedStorm } from './rate-limited-storm.js';
 import { measureStorm } from './storm.js';
 import { measureTabletop } from './tabletop.js';
 import { progress, type TargetCheck } from './stats.js';
@@ -27,6 +28,8 @@ progress('Lambda bundles …');
 const bundles = await measureBundles();
 progress('tabletop over every public fixture …');
 const tabletop = await measureTabletop();
+progress('100 hosts under EC2 API rate limits, with and without the call scheduler (real time, about two minutes) …');
+const rateLimited = await measureRateLimitedStorm(playbooks);
 
 const targets: Record<string, TargetCheck> = {
   planPerSecond: plan.target,
@@ -34,6 +37,7 @@ const targets: Record<string, TargetCheck> = {
   bundles: bundles.target,
   storm: storm.target,
   tabletopAllFixturesMs: tabletop.target,
+  rateLimitedStorm: rateLimited.target,
 };
 
 const doc = {
@@ -55,12 +59,14 @@ const doc = {
   storm: { findings: storm.findings, incidents: storm.incidents, resources: storm.resources, peakRssMb: storm.peakRssMb, planMs: storm.planMs },
   tabletopAllFixturesMs: tabletop.tabletopAllFixturesMs,
   tabletop: { cliStartupMs: tabletop.cliStartupMs, inProcess: tabletop.inProcess, incidents: tabletop.incidents },
+  rateLimitedStorm: (({ method: _method, target: _target, ...figure }) => figure)(rateLimited),
   method: {
     planPerSecond: plan.method,
     criticalPathRatio: critical.method,
     bundles: bundles.method,
     storm: storm.method,
     tabletopAllFixturesMs: tabletop.method,
+    rateLimitedStorm: rateLimited.method,
   },
   targets,
 };
@@ -74,6 +80,11 @@ if (json) {
     ['critical-path ratio, stress profile', `${stress.criticalPathRatio}× (${stress.workflowMs} ms over ${stress.criticalPathMs} ms; sequential ${stress.sequential.ratio}×)`, { ...stress.target, note: 'informational: latency 5× below the cloud profile' }],
     ['Lambda bundles', bundles.missing ?? Object.entries(bundles.bundles).map(([n, b]) => `${n} ${b.kb} KB / ${b.coldImportMs ?? 'n/a'} ms`).join(', '), bundles.target],
     ['finding storm', `${storm.findings} findings → ${storm.incidents} incidents, peak RSS ${storm.peakRssMb} MB`, storm.target],
+    [
+      '100 hosts under EC2 rate limits',
+      `last isolated ${rateLimited.lastMs ?? 'never (some open)'} ms = ${rateLimited.ratio ?? 'n/a'}× lower bound ${rateLimited.lowerBoundMs} ms (p50 ${rateLimited.p50Ms}, p99 ${rateLimited.p99Ms}); throttled ${rateLimited.throttled}, dropped ${rateLimited.droppedSteps}, open ${rateLimited.footholdsOpen} | without scheduler: last ${rateLimited.unscheduled.lastMs ?? 'never'} ms, throttled ${rateLimited.unscheduled.throttled}, dropped ${rateLimited.unscheduled.droppedSteps}, open ${rateLimited.unscheduled.footholdsOpen}`,
+      rateLimited.target,
+    ],
     ['tabletop, all public fixtures', `${tabletop.tabletopAllFixturesMs} ms (CLI start-up ${tabletop.cliStartupMs} ms; in-process warm ${tabletop.inProcess.warmRunMs} ms)`, tabletop.target],
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));

@@ -7,6 +7,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import pkg from '../../../package.json' with { type: 'json' };
 
 import { STEP_HEADER, stepIdNow } from '../step-context.js';
+import { addCallScheduler, type CallScheduler } from './call-scheduler.js';
 
 export { STEP_HEADER };
 
@@ -34,6 +35,11 @@ export interface AwsClientOptions {
    * AWS_ENDPOINT_URL[_S3]): look-alike endpoints such as the estate have no bucket subdomains.
    */
   forcePathStyle?: boolean;
+  /**
+   * The engine's call scheduler and the account/region it answers for: every call waits for a
+   * token of its API's bucket, containment first (call-scheduler.ts). Absent = calls go at once.
+   */
+  scheduler?: { scheduler: CallScheduler; scope: string };
 }
 
 export interface AwsClients {
@@ -51,6 +57,9 @@ export interface AwsContext {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 2;
+
+/** The permission-style service prefix of each client's operations (`ec2:CreateTags`). */
+const SIGNING_NAMES: Record<keyof AwsClients, string> = { ec2: 'ec2', iam: 'iam', sts: 'sts', s3: 's3', securityHub: 'securityhub' };
 export const USER_AGENT = `cordon/${pkg.version}`;
 
 /** The slice of the SDK's middleware stack we use; every v3 client has it. */
@@ -99,6 +108,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     if (!client) {
       client = build();
       addStepHeader(client, options.stepId);
+      if (options.scheduler) addCallScheduler(client, SIGNING_NAMES[key], options.scheduler.scheduler, options.scheduler.scope);
       made.set(key, client);
     }
     return client;

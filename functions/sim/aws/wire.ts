@@ -34,6 +34,10 @@ export class QueryParams {
     return this.values.get(key);
   }
 
+  keys(): string[] {
+    return [...this.values.keys()];
+  }
+
   /** `Prefix.1`, `Prefix.2` … in order. */
   list(prefix: string): string[] {
     const out: string[] = [];
