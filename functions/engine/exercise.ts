@@ -4,7 +4,7 @@ import { compileRouter } from '../core/playbooks/match.js';
 import type { Playbook } from '../core/playbooks/schema.js';
 import { planSettingsFor, type Settings } from '../config/settings.js';
 import type { FaultRule } from '../sim/faults.js';
-import { startSimulatedEstate, type EstateFile } from '../sim/estate.js';
+import { ESTATE_JSON, saveEstate, startSimulatedEstate, type EstateFile } from '../sim/estate.js';
 import { renderReport } from '../report/render.js';
 import type { AuditHead } from '../records/audit-log.js';
 import { writePrivateFile } from '../records/private-fs.js';
@@ -55,6 +55,8 @@ export type ExerciseOutcome =
       kind: 'ran';
       /** `$CORDON_HOME/tabletop/<run>/`: case store, audit log, evidence, report. */
       runDir: string;
+      /** The estate's final state (`estate.json` in the run directory, the `--estate` schema). */
+      estate: string;
       reports: IncidentReport[];
       audit: AuditHead & { path: string; keyId: string };
       report: { markdown: string; html: string; files: { markdown: string; html: string } };
@@ -103,6 +105,8 @@ export const runExercise: UseCase<ExerciseOptions, ExerciseEvent, ExerciseOutcom
   } finally {
     await estate.close();
   }
+  // The final state, so `CORDON_HOME=<run dir> cordon release|run|plan --live … --sim` continue from it.
+  const estateJson = saveEstate(estate, join(runDir, ESTATE_JSON));
   if (options.followClocks) {
     const { speed: clockSpeed } = await followClocks({
       store: records.store,
@@ -138,6 +142,7 @@ export const runExercise: UseCase<ExerciseOptions, ExerciseEvent, ExerciseOutcom
   return {
     kind: 'ran',
     runDir,
+    estate: estateJson,
     reports,
     audit: { ...head, path: records.audit.path, keyId: records.audit.keyId },
     report: { ...rendered, files },

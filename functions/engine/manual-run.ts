@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import type { PlannedCall } from '../core/actions/types.js';
 import type { Incident, IngestedFinding } from '../core/model.js';
@@ -6,7 +7,7 @@ import type { Playbook } from '../core/playbooks/schema.js';
 import { planManualRun } from '../core/plan/manual.js';
 import { planSettingsFor, type Settings } from '../config/settings.js';
 import { plannedCalls } from '../actions/registry.js';
-import { startSimulatedEstate, type EstateFile, type SimulatedEstate } from '../sim/estate.js';
+import { ESTATE_JSON, homeEstatePath, loadEstateFile, saveEstate, startSimulatedEstate, type EstateFile, type SimulatedEstate } from '../sim/estate.js';
 import { workflowInput, stepsOf } from '../../workflows/input.js';
 import type { IncidentReport, ResponderEvent } from './responder.js';
 import { exerciseHome, openLocalRecords } from './runtime.js';
@@ -64,11 +65,13 @@ export interface ManualRunOutcome {
 export const runManual: UseCase<ManualRunOptions, ResponderEvent, ManualRunOutcome> = async (options, observe) => {
   const now = (options.now ?? (() => new Date()))();
   const { incident } = planManual({ ...options, now: () => now });
-  const home = options.sim ? exerciseHome(options.settings.home, now, 'run-') : options.settings.home;
+  // A home holding estate.json (a tabletop run directory) is continued: its records and its estate (DESIGN §3).
+  const continued = options.sim && !options.sim.estate ? homeEstatePath(options.settings.home) : undefined;
+  const home = options.sim && !continued ? exerciseHome(options.settings.home, now, 'run-') : options.settings.home;
   mkdirSync(home, { recursive: true });
   const records = openLocalRecords(home);
   let estate: SimulatedEstate | undefined;
-  if (options.sim) estate = await startSimulatedEstate({ file: options.sim.estate, findings: [incident.finding] });
+  if (options.sim) estate = await startSimulatedEstate({ file: options.sim.estate ?? (continued ? loadEstateFile(continued) : undefined), findings: [incident.finding] });
   const raw = { manualRun: { playbook: options.playbook.id, target: options.target, by: options.by, at: now.toISOString() } };
   const ingested: IngestedFinding = { finding: incident.finding, raw, rawSha256: '', origin: `cordon run${options.sim ? ' --sim' : ''}` };
   let reports: IncidentReport[];
@@ -84,5 +87,6 @@ export const runManual: UseCase<ManualRunOptions, ResponderEvent, ManualRunOutco
     await estate?.close();
     await records.close();
   }
+  if (estate) saveEstate(estate, join(home, ESTATE_JSON));
   return { home, reports, failed: reports.some((r) => r.steps.some((s) => s.status === 'failed')) };
 };

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { InputError } from '../core/errors.js';
@@ -134,4 +135,83 @@ function regionalEc2(home: AwsEstateState, regions: ReadonlyMap<string, AwsEstat
     internalError: (req) => pick(req).internalError(),
     accessDenied: (req, operation) => pick(req).accessDenied(req, operation),
   };
+}
+
+/** The file a tabletop run directory holds: the estate's final state, in the `--estate` schema. */
+export const ESTATE_JSON = 'estate.json';
+
+/** The estate.json of a $CORDON_HOME, if it holds one (a tabletop run directory). */
+export function homeEstatePath(home: string): string | undefined {
+  const path = join(home, ESTATE_JSON);
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * The estate's current state as an estate file (the `--estate` schema), so a later `--sim`
+ * command, or `tabletop --estate`, starts from exactly this state. EC2 of the estate's own
+ * region is written (the estate file has one region).
+ */
+export function estateFileOf(estate: Pick<SimulatedEstate, 'aws' | 'azure'>): EstateFile {
+  const aws = estate.aws;
+  const instances = Object.values(aws.instances).map((i) => ({
+    id: i.id,
+    vpc: i.vpcId,
+    subnet: i.subnetId,
+    availabilityZone: i.availabilityZone,
+    instanceType: i.instanceType,
+    ...(i.networkInterfaces[0] ? { privateIp: i.networkInterfaces[0].privateIp } : {}),
+    securityGroups: [...(i.networkInterfaces[0]?.groups ?? [])],
+    // The primary interface's id derives from the instance id; the further ones are listed.
+    networkInterfaces: i.networkInterfaces.slice(1).map((n) => ({ id: n.id, subnet: n.subnetId, privateIp: n.privateIp, securityGroups: [...n.groups] })),
+    volumes: i.volumes.map((v) => ({ id: v.volumeId, size: aws.volumes[v.volumeId]?.sizeGiB ?? 8 })),
+    terminationProtection: i.disableApiTermination,
+    state: i.state,
+    tags: { ...i.tags },
+  }));
+  const file: EstateFile = {
+    aws: {
+      account: aws.account,
+      region: aws.region,
+      serial: aws.serial,
+      instances,
+      securityGroups: Object.values(aws.securityGroups).map((g) => ({ id: g.id, name: g.name, description: g.description, vpc: g.vpcId, ingress: g.ingress.map((r) => ({ ...r })), egress: g.egress.map((r) => ({ ...r })), tags: { ...g.tags } })),
+      roles: Object.values(aws.roles).map((r) => ({ name: r.name, path: r.path, policies: { ...r.inlinePolicies } })),
+      users: Object.values(aws.users).map((u) => ({ name: u.name, accessKeys: u.accessKeys.map((k) => ({ id: k.id, status: k.status, ...(k.lastUsed ? { lastUsedService: k.lastUsed.service } : {}) })) })),
+      buckets: Object.values(aws.buckets).map((b) => ({ name: b.name, region: b.region, ...(b.publicAccessBlock ? { publicAccessBlock: { ...b.publicAccessBlock } } : {}), tags: { ...b.tags } })),
+      findings: Object.values(aws.findings).map((f) => ({ id: f.id, productArn: f.productArn, title: f.title, severity: f.severityLabel, workflowStatus: f.workflowStatus })),
+      snapshots: Object.values(aws.snapshots).map((s) => ({ id: s.id, volumeId: s.volumeId, size: s.volumeSizeGiB, description: s.description, startTime: s.startTime, tags: { ...s.tags } })),
+    },
+    azure: azureSeedOf(estate.azure),
+  };
+  return file;
+}
+
+function azureSeedOf(az: AzureEstateState): NonNullable<EstateFile['azure']> {
+  const users = new Map([...az.users.values()].map((u) => [u.id, u]));
+  return {
+    // NSGs first: a VM's NICs name them, and listed NSGs keep their rules.
+    nsgs: [...az.nsgs.values()].map((n) => ({ id: n.id, location: n.location, tags: { ...n.tags }, rules: structuredClone(n.rules) })),
+    vms: [...az.vms.values()].map((vm) => {
+      const os = az.disks.get(vm.osDiskId.toLowerCase());
+      return {
+        id: vm.id,
+        location: vm.location,
+        tags: { ...vm.tags },
+        nics: vm.nicIds.map((id) => ({ id, nsg: az.nics.get(id.toLowerCase())?.nsgId ?? null })),
+        osDisk: { id: vm.osDiskId, sizeGb: os?.sizeGb ?? 30, osType: os?.osType ?? 'Linux' },
+        dataDisks: vm.dataDiskIds.map((id) => ({ id, sizeGb: az.disks.get(id.toLowerCase())?.sizeGb ?? 128 })),
+      };
+    }),
+    storageAccounts: [...az.storageAccounts.values()].map((s) => ({ id: s.id, location: s.location, tags: { ...s.tags }, ...(s.allowBlobPublicAccess !== undefined ? { allowBlobPublicAccess: s.allowBlobPublicAccess } : {}) })),
+    users: [...users.values()].map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName, signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime })),
+    snapshots: [...az.snapshots.values()].map((s) => ({ ...s, tags: { ...s.tags } })),
+    defenderAlerts: [...az.defenderAlerts.values()].map((a) => ({ id: a.id, status: a.status, alertType: a.alertType, displayName: a.displayName, severity: a.severity, ...(a.compromisedEntity ? { compromisedEntity: a.compromisedEntity } : {}) })),
+    graphAlerts: [...az.graphAlerts.values()].map((g) => structuredClone(g) as { id: string }),
+  };
+}
+
+/** Writes the estate's state to `path` (estate.json of a run directory). */
+export function saveEstate(estate: Pick<SimulatedEstate, 'aws' | 'azure'>, path: string): string {
+  writeFileSync(path, `${JSON.stringify(estateFileOf(estate), null, 2)}\n`);
+  return path;
 }

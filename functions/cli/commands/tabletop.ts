@@ -58,6 +58,7 @@ interface TabletopJson {
   incidents: (PlanJsonIncident & { status: string; escalated: boolean; eviction?: Eviction; evidenceAtRisk?: EvidenceAtRisk[]; steps: (PlanJsonIncident['steps'][number] & { status: string; reason?: string; calls: string[] })[] })[];
   rejected: { file: string; reason: string }[];
   audit: { records: number; head: string; file: string; keyId: string };
+  estate: string;
   report: { markdown: string; html: string };
 }
 
@@ -161,6 +162,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
       })),
       rejected: [],
       audit: { records: audit.records, head: audit.hash, file: audit.path, keyId: audit.keyId },
+      estate: outcome.estate,
       report: report.files,
     };
     io.out(JSON.stringify(doc, null, 2));
@@ -168,6 +170,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
     io.out('');
     io.out(summaryText(reports));
     io.out(`\nReport:    ${report.files.html}\n           ${report.files.markdown}${reportPath ? `\n           ${reportPath}` : ''}`);
+    io.out(`Estate:    ${outcome.estate}  (continue on it: CORDON_HOME=${outcome.runDir} cordon release INCIDENT --sim)`);
     io.out(`Audit log: ${audit.path} (${audit.records} records, signed by ${audit.keyId})`);
     io.out(`Head:      ${audit.hash}   (keep it outside this host; verify: cordon audit verify ${audit.path} --head ${audit.hash})`);
   }

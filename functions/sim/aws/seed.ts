@@ -87,6 +87,15 @@ const InstanceSeedSchema = z.object({
   tags: Tags,
 });
 
+const SnapshotSeedSchema = z.object({
+  id: z.string().regex(/^snap-/, 'a snapshot id starts with snap-'),
+  volumeId: z.string().min(1),
+  size: z.number().int().positive().default(8),
+  description: z.string().default(''),
+  startTime: z.string().optional(),
+  tags: Tags,
+});
+
 const AutoScalingGroupSeedSchema = z.object({
   name: z.string().min(1),
   /** Default: ELB when the group has load balancers or target groups, else EC2. */
@@ -96,7 +105,9 @@ const AutoScalingGroupSeedSchema = z.object({
 });
 
 const SecurityGroupSeedSchema = z.object({
-  id: z.string().regex(/^sg-/, 'a security group id starts with sg-'),
+  // Not only sg-…: GuardDuty sample placeholders (GeneratedFindingSecurityId) are kept as ids, and an
+  // estate.json written back after a sample's tabletop lists them.
+  id: z.string().regex(/^(sg-|GeneratedFinding)/, 'a security group id starts with sg-'),
   name: z.string().optional(),
   description: z.string().optional(),
   vpc: z.string().optional(),
@@ -159,6 +170,12 @@ export const AwsEstateSeedSchema = z.object({
   users: z.array(UserSeedSchema).default([]),
   buckets: z.array(BucketSeedSchema).default([]),
   findings: z.array(FindingSeedSchema).default([]),
+  snapshots: z.array(SnapshotSeedSchema).default([]),
+  /**
+   * The estate's id counter (written back into a tabletop's estate.json), so ids the estate
+   * creates after a reload never collide with the ones it created before.
+   */
+  serial: z.number().int().min(0).optional(),
 });
 /** What a hand-written file holds, or the schema's parsed output: both are accepted. */
 export type AwsEstateSeed = z.input<typeof AwsEstateSeedSchema> | z.output<typeof AwsEstateSeedSchema>;
@@ -261,6 +278,10 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
   for (const b of seed.buckets) {
     state.buckets[b.name] ??= { name: b.name, region: b.region ?? state.region, tags: b.tags, ...(b.publicAccessBlock ? { publicAccessBlock: b.publicAccessBlock } : {}) };
   }
+  for (const snap of seed.snapshots) {
+    state.snapshots[snap.id] ??= { id: snap.id, volumeId: snap.volumeId, volumeSizeGiB: snap.size, description: snap.description, startTime: snap.startTime ?? SEEDED_AT, state: 'completed', tags: snap.tags };
+  }
+  if (seed.serial !== undefined) state.serial = Math.max(state.serial, seed.serial);
   for (const f of seed.findings) {
     state.findings[f.id] ??= { id: f.id, productArn: f.productArn, generatorId: 'cordon-simulated', title: f.title, severityLabel: f.severity, createdAt: SEEDED_AT, updatedAt: SEEDED_AT, workflowStatus: f.workflowStatus, recordState: 'ACTIVE' };
   }

@@ -119,6 +119,21 @@ const key = (id: string) => id.toLowerCase();
 const Tags = z.record(z.string(), z.string()).default({});
 const ArmIdString = z.string().refine((s) => parseArmId(s) !== undefined, 'must be an ARM resource id (/subscriptions/…/providers/…)');
 
+const SecurityRuleSchema = z.object({
+  name: z.string().min(1),
+  properties: z.object({
+    priority: z.number().int(),
+    direction: z.enum(['Inbound', 'Outbound']),
+    access: z.enum(['Allow', 'Deny']),
+    protocol: z.string(),
+    sourceAddressPrefix: z.string(),
+    sourcePortRange: z.string(),
+    destinationAddressPrefix: z.string(),
+    destinationPortRange: z.string(),
+    description: z.string().optional(),
+  }),
+});
+
 /** The `azure:` section of an estate YAML. */
 export const AzureEstateSeedSchema = z
   .object({
@@ -135,7 +150,11 @@ export const AzureEstateSeedSchema = z
         }),
       )
       .default([]),
-    nsgs: z.array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags })).default([]),
+    /** `rules` omitted = no rules (an NSG a VM names without listing it gets an SSH allow rule). */
+    nsgs: z.array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, rules: z.array(SecurityRuleSchema).default([]) })).default([]),
+    snapshots: z
+      .array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, sourceResourceId: z.string().min(1), incremental: z.boolean().default(true), sizeGb: z.number().int().positive().default(30), timeCreated: z.string().default('2024-01-01T00:00:00Z') }))
+      .default([]),
     storageAccounts: z
       .array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, allowBlobPublicAccess: z.boolean().optional() }))
       .default([]),
@@ -185,7 +204,8 @@ export function addAzureSeed(state: AzureEstateState, input: AzureEstateSeed): v
   const put = <T extends { id: string }>(map: Map<string, T>, item: T) => {
     if (!map.has(key(item.id))) map.set(key(item.id), item);
   };
-  for (const nsg of seed.nsgs) put(state.nsgs, { id: nsg.id, location: nsg.location, tags: nsg.tags, rules: [] });
+  for (const nsg of seed.nsgs) put(state.nsgs, { id: nsg.id, location: nsg.location, tags: nsg.tags, rules: nsg.rules });
+  for (const snap of seed.snapshots) put(state.snapshots, { ...snap });
   for (const vm of seed.vms) {
     if (state.vms.has(key(vm.id))) continue;
     const parsed = parseResourceId(vm.id, 'Microsoft.Compute/virtualMachines');
