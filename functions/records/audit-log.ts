@@ -42,7 +42,8 @@ export const AUDIT_EVENTS = [
   'run.aborted',
   'register.decided',
 ] as const;
-export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+/** `release.<action>`: an audited undo of one step (`cordon release`), named by the action it undoes. */
+export type AuditEvent = (typeof AUDIT_EVENTS)[number] | `release.${string}`;
 
 export interface AuditEntry {
   /** The incident the record is about; null for records about the run as a whole. */

@@ -24,7 +24,7 @@ function isResult(value: Instance | ActionResult): value is ActionResult {
  * then run `body` on it, with cloud errors classified (guarded).
  */
 export function withInstance(
-  input: ActionInput,
+  input: Pick<ActionInput, 'target'>,
   ctx: AwsContext,
   body: (instance: Instance, ec2: EC2Client, instanceId: string) => Promise<ActionResult>,
 ): Promise<ActionResult> {

@@ -13,7 +13,8 @@ import {
 import type { AwsContext } from '../../adapters/aws/clients.js';
 import { instanceIdOf } from '../../adapters/aws/targets.js';
 import { actionSpec, ISOLATION_TAG } from '../../core/actions/catalog.js';
-import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
+import * as z from 'zod';
+import type { ActionInput, ActionResult, PlannedCall, ReleaseInput } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import { withInstance } from './instance.js';
 import { alreadyDone, incidentTags, isAwsError, toTagList } from './common.js';
@@ -155,4 +156,43 @@ async function run(input: ActionInput, ctx: AwsContext): Promise<ActionResult> {
   });
 }
 
-export const quarantineInstance: ActionModule<AwsContext> = { spec: actionSpec('quarantine-instance'), plannedCalls, run };
+/** The before-state `run` records (the audit log's copy is what release trusts, never the instance's tags). */
+const RecordedBefore = z.object({
+  instanceId: z.string(),
+  networkInterfaces: z.array(z.object({ id: z.string(), groups: z.array(z.object({ id: z.string() })) })),
+  disableApiTermination: z.boolean(),
+});
+
+/** Puts every interface back in its recorded groups and termination protection back as it was. */
+async function release(input: ReleaseInput, ctx: AwsContext): Promise<ActionResult> {
+  const recorded = RecordedBefore.safeParse(input.before);
+  if (!recorded.success) return { status: 'failed', errorClass: 'InvalidTarget', message: `the audit log's before-state of ${input.stepId} is not a quarantine-instance record` };
+  const want = recorded.data;
+  return withInstance(input, ctx, async (instance, ec2, instanceId) => {
+    const current = new Map((instance.NetworkInterfaces ?? []).map((n) => [n.NetworkInterfaceId ?? '', (n.Groups ?? []).map((g) => g.GroupId ?? '')]));
+    const protection = (await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }))).DisableApiTermination?.Value ?? false;
+    const before = { instanceId, networkInterfaces: [...current].map(([id, groups]) => ({ id, groups })), disableApiTermination: protection };
+    const same = (a: readonly string[] | undefined, b: readonly string[]) => a !== undefined && a.length === b.length && [...a].sort().join() === [...b].sort().join();
+    const toRestore = want.networkInterfaces.filter((n) => !same(current.get(n.id), n.groups.map((g) => g.id)));
+    if (toRestore.length === 0 && protection === want.disableApiTermination) return alreadyDone(`${instanceId} already has its recorded groups and termination protection`, before);
+    for (const n of toRestore) {
+      const groups = n.groups.map((g) => g.id);
+      // As in run: ModifyInstanceAttribute for a single-interface instance, else each interface.
+      if (want.networkInterfaces.length <= 1) await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, Groups: groups }));
+      else await ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: n.id, Groups: groups }));
+    }
+    if (protection !== want.disableApiTermination) {
+      await ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: instanceId, DisableApiTermination: { Value: want.disableApiTermination } }));
+    }
+    const after = { instanceId, networkInterfaces: want.networkInterfaces.map((n) => ({ id: n.id, groups: n.groups.map((g) => g.id) })), disableApiTermination: want.disableApiTermination };
+    return {
+      status: 'succeeded',
+      before,
+      after,
+      evidence: [],
+      summary: `${instanceId} back in ${[...new Set(after.networkInterfaces.flatMap((n) => n.groups))].join(', ')}; termination protection ${want.disableApiTermination ? 'on' : 'off'} as recorded`,
+    };
+  });
+}
+
+export const quarantineInstance: ActionModule<AwsContext> = { spec: actionSpec('quarantine-instance'), plannedCalls, run, release };

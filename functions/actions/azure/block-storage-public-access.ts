@@ -4,7 +4,8 @@
  * (absent on older accounts, where the service treats it as allowed).
  */
 import { ACTION_CATALOG } from '../../core/actions/catalog.js';
-import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
+import * as z from 'zod';
+import type { ActionInput, ActionResult, PlannedCall, ReleaseInput } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
 import { armName } from '../../core/arm-id.js';
@@ -55,6 +56,28 @@ export const blockStoragePublicAccess: ActionModule<AzureContext> = {
         evidence: [{ kind: 'original-config', id: `${before.id}#allowBlobPublicAccess`, of: before.id, takenAt: ctx.now().toISOString(), tags: incidentTags(input), details: before }],
         summary: `${name}: allowBlobPublicAccess ${String(before.allowBlobPublicAccess)} → false`,
       };
+    } catch (e) {
+      return failedFrom(e);
+    }
+  },
+  /**
+   * Sets allowBlobPublicAccess back to the recorded value; a recorded "never set" (null) is
+   * restored as true, which is what the service does with an unset value.
+   */
+  async release(input: ReleaseInput, ctx: AzureContext): Promise<ActionResult> {
+    const recorded = z.object({ id: z.string(), allowBlobPublicAccess: z.boolean().nullable() }).safeParse(input.before);
+    if (!recorded.success) return { status: 'failed', errorClass: 'InvalidTarget', message: `the audit log's before-state of ${input.stepId} is not a block-storage-public-access record` };
+    const target = targetArmId(input, ACCOUNT_TYPE);
+    if (!target) return invalidTarget(input, 'a storage account ARM id');
+    const name = armName(target);
+    const want = recorded.data.allowBlobPublicAccess ?? true;
+    try {
+      const { storage } = ctx.clients;
+      const account = await storage.storageAccounts.getProperties(target.resourceGroup, name);
+      const before = { id: recorded.data.id, allowBlobPublicAccess: account.allowBlobPublicAccess ?? null };
+      if ((account.allowBlobPublicAccess ?? true) === want) return { status: 'skipped', reason: 'already-done', summary: `${name} already has allowBlobPublicAccess ${String(want)}`, before };
+      await sendArmRequest(storage.pipeline, ctx.clients.armEndpoint, { method: 'PATCH', path: recorded.data.id, apiVersion: STORAGE_API_VERSION, body: { properties: { allowBlobPublicAccess: want } } });
+      return { status: 'succeeded', before, after: { id: recorded.data.id, allowBlobPublicAccess: want }, evidence: [], summary: `${name}: allowBlobPublicAccess back to ${String(want)} as recorded` };
     } catch (e) {
       return failedFrom(e);
     }

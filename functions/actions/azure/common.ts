@@ -11,12 +11,12 @@ export function failedFrom(e: unknown): ActionResult {
   return { status: 'failed', ...classifyAzureError(e) };
 }
 
-export function invalidTarget(input: ActionInput, expected: string): ActionResult {
+export function invalidTarget(input: Pick<ActionInput, 'action' | 'target'>, expected: string): ActionResult {
   return { status: 'failed', errorClass: 'InvalidTarget', message: `${input.action}: target '${input.target.id}' is not ${expected}` };
 }
 
 /** The target's ARM id parsed as `type` in a resource group, or undefined. */
-export function targetArmId(input: ActionInput, type: string): (ArmId & { resourceGroup: string }) | undefined {
+export function targetArmId(input: Pick<ActionInput, 'target'>, type: string): (ArmId & { resourceGroup: string }) | undefined {
   return parseResourceId(input.target.id, type);
 }
 

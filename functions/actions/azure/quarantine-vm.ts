@@ -8,7 +8,8 @@
  */
 import type { NetworkInterface, NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import { ACTION_CATALOG } from '../../core/actions/catalog.js';
-import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
+import * as z from 'zod';
+import type { ActionInput, ActionResult, PlannedCall, ReleaseInput } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
 import { classifyAzureError } from '../../adapters/azure/errors.js';
@@ -75,6 +76,8 @@ function nicLocation(nicId: string): { rg: string; name: string } | undefined {
   const parsed = parseResourceId(nicId, 'Microsoft.Network/networkInterfaces');
   return parsed ? { rg: parsed.resourceGroup, name: armName(parsed) } : undefined;
 }
+
+const RecordedBefore = z.object({ vm: z.string(), nics: z.array(z.object({ id: z.string(), networkSecurityGroup: z.string().nullable() })) });
 
 export const quarantineVm: ActionModule<AzureContext> = {
   spec: ACTION_CATALOG['quarantine-vm'],
@@ -149,6 +152,33 @@ export const quarantineVm: ActionModule<AzureContext> = {
         ],
         summary: `${armName(target)}: ${pending.length} NIC(s) moved to deny-all NSG ${found.name}`,
       };
+    } catch (e) {
+      return failedFrom(e);
+    }
+  },
+  /** Puts each NIC back on its recorded NSG (or none), from the audit log's before-state. */
+  async release(input: ReleaseInput, ctx: AzureContext): Promise<ActionResult> {
+    const recorded = RecordedBefore.safeParse(input.before);
+    if (!recorded.success) return { status: 'failed', errorClass: 'InvalidTarget', message: `the audit log's before-state of ${input.stepId} is not a quarantine-vm record` };
+    try {
+      const { network } = ctx.clients;
+      const poll = { updateIntervalInMs: ctx.clients.lroPollIntervalMs };
+      const found: { id: string; networkSecurityGroup: string | null }[] = [];
+      const restored: string[] = [];
+      for (const want of recorded.data.nics) {
+        const at = nicLocation(want.id);
+        if (!at) return { status: 'failed', errorClass: 'InvalidTarget', message: `recorded NIC id '${want.id}' is not a network interface ARM id` };
+        const nic = await network.networkInterfaces.get(at.rg, at.name);
+        const current = nic.networkSecurityGroup?.id ?? null;
+        found.push({ id: want.id, networkSecurityGroup: current });
+        if (want.networkSecurityGroup === null ? current === null : sameArmId(current ?? undefined, want.networkSecurityGroup)) continue;
+        const { networkSecurityGroup: _dropped, ...rest } = nic;
+        await network.networkInterfaces.beginCreateOrUpdateAndWait(at.rg, at.name, want.networkSecurityGroup === null ? rest : { ...rest, networkSecurityGroup: { id: want.networkSecurityGroup } }, poll);
+        restored.push(want.id);
+      }
+      const before = { vm: recorded.data.vm, nics: found };
+      if (restored.length === 0) return { status: 'skipped', reason: 'already-done', summary: `every NIC of ${recorded.data.vm} is already on its recorded NSG`, before };
+      return { status: 'succeeded', before, after: { vm: recorded.data.vm, nics: recorded.data.nics }, evidence: [], summary: `${restored.length} NIC(s) of ${recorded.data.vm} back on their recorded NSGs` };
     } catch (e) {
       return failedFrom(e);
     }

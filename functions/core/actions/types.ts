@@ -21,6 +21,15 @@ export interface ActionInput {
   params: Record<string, string | number | boolean>;
 }
 
+/**
+ * What undoing one step needs: the step as it ran, and the before / after states its `step.end`
+ * audit record holds (the only source of truth for a release: never tags, which an attacker can rewrite).
+ */
+export interface ReleaseInput extends Pick<ActionInput, 'incidentId' | 'stepId' | 'action' | 'target' | 'account' | 'region'> {
+  before: unknown;
+  after: unknown;
+}
+
 /** Error classes are stable names: ASL `Retry`/`Catch` match on `Cordon.<class>`. */
 export const ERROR_CLASSES = [
   'Throttled',
