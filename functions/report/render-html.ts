@@ -38,6 +38,8 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#
 .overdue{color:#c62828;font-weight:600}
 .draft{border-left:4px solid #0f2740;background:#f8fafc;padding:8px 16px;margin-top:8px}
 .draft p{margin:4px 0 8px}
+.drafted summary{cursor:pointer}
+.drafted summary h3{display:inline}
 mark.todo{background:#fff3c4;color:#7a4b00;font-weight:600;padding:0 3px;border-radius:2px}
 .escalation{color:#c62828}
 footer{color:#6b7280;font-size:12px;text-align:center;margin-top:24px}
@@ -136,9 +138,10 @@ ${rowsOrEmpty(
 ${inc.assessment ? `<p><b>Breach register (GDPR Art. 33(5)):</b> ${h(assessmentLine(inc.assessment))}</p>` : ''}
 ${drafts
   .map(
-    (d) => `<h3>${h(d.title)}</h3>
+    // Drafts are folded: a report with several incidents stays a few screens long; the DPO opens the one they send.
+    (d) => `<details class="drafted"><summary><h3>${h(d.title)}</h3></summary>
 <p class="muted">${h(d.intro)} Highlighted text must be completed by the DPO before sending.</p>
-<div class="draft">${d.sections.map((s) => `<h4>${h(s.heading)}</h4>${s.paragraphs.map((p) => `<p>${p.map(segment).join('')}</p>`).join('')}`).join('\n')}</div>`,
+<div class="draft">${d.sections.map((s) => `<h4>${h(s.heading)}</h4>${s.paragraphs.map((p) => `<p>${p.map(segment).join('')}</p>`).join('')}`).join('\n')}</div></details>`,
   )
   .join('\n')}
 </section>`;

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { InputError } from '../core/errors.js';
 import { firstIssue } from '../core/zod-issue.js';
+import { writePrivateFile } from '../records/private-fs.js';
 import type { Finding } from '../core/model.js';
 import { AwsEstateSeedSchema, createAwsEstate, createAwsSimServices, seedFromFinding as awsSeedFromFinding, applyAwsSeed, type AwsEstateState } from './aws/index.js';
 import { AzureEstateSeedSchema, addAzureSeed, createAzureEstateState, createAzureSimServices, seedFromFinding as azureSeedFromFinding, type AzureEstateState } from './azure/index.js';
@@ -212,6 +213,7 @@ function azureSeedOf(az: AzureEstateState): NonNullable<EstateFile['azure']> {
 
 /** Writes the estate's state to `path` (estate.json of a run directory). */
 export function saveEstate(estate: Pick<SimulatedEstate, 'aws' | 'azure'>, path: string): string {
-  writeFileSync(path, `${JSON.stringify(estateFileOf(estate), null, 2)}\n`);
+  // Beside the case store in $CORDON_HOME: owner-only like everything there.
+  writePrivateFile(path, `${JSON.stringify(estateFileOf(estate), null, 2)}\n`);
   return path;
 }
