@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ingestText } from '../../functions/core/findings/ingest.js';
-import { REPO_ROOT, SHARED_PUBLIC_FIXTURES, jsonFilesUnder, mustIngestFiles } from '../support/public-fixtures.js';
+import { PUBLIC_FIXTURES, REPO_ROOT, jsonFilesUnder, mustIngestFiles } from '../support/public-fixtures.js';
 
-export { REPO_ROOT, jsonFilesUnder };
+export { PUBLIC_FIXTURES, REPO_ROOT, jsonFilesUnder };
 
-/** Where the benchmark's real inputs live (sources named in each folder's SOURCES.md). */
-export const PUBLIC_FIXTURES = SHARED_PUBLIC_FIXTURES;
 export const AZURE_FIXTURES = [join(REPO_ROOT, 'test/fixtures/defender'), join(REPO_ROOT, 'test/fixtures/graph')];
 
 /**

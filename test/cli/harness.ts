@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { main } from '../../functions/cli/main.js';
 import type { Io } from '../../functions/cli/io.js';
 
-export const PUBLIC_FIXTURES = join(import.meta.dirname, '../../../shared/fixtures/public');
+export { PUBLIC_FIXTURES } from '../support/public-fixtures.js';
 export const FIXTURES = join(import.meta.dirname, '../fixtures');
 
 export interface CliResult {

@@ -1,8 +1,5 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-// The shared fixtures sit beside the checkout (tests run from the repository root).
-const PUBLIC = resolve('..', 'shared', 'fixtures', 'public');
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../functions/config/settings.js';
@@ -10,6 +7,10 @@ import { main } from '../../functions/cli/main.js';
 import type { Io } from '../../functions/cli/io.js';
 import { EvidenceStore } from '../../functions/records/evidence.js';
 import { freshHome, removeHomes } from './engine-harness.js';
+import { PUBLIC_FIXTURES } from '../support/public-fixtures.js';
+
+// The project's copies of the public samples (test/fixtures/public; sources in its SOURCES.md).
+const PUBLIC = PUBLIC_FIXTURES;
 
 /**
  * Issue 7 item 3 at the CLI: every ingest shape (the public samples and the project's Defender /

@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planSettings } from '../../functions/core/plan/plan.js';
@@ -8,12 +7,13 @@ import { planBatch } from '../../functions/engine/planning.js';
 import { verifyAuditLog } from '../../functions/records/audit-log.js';
 import { startSimulatedEstate } from '../../functions/sim/estate.js';
 import { NOW, ROUTER, SCENARIOS, freshHome, plannedFinding, removeHomes, runEngine } from './engine-harness.js';
+import { PUBLIC_FIXTURES } from '../support/public-fixtures.js';
 
 /** Issue 7 items 2 and 4: duplicates, storms, and the blast-radius caps under them. */
 afterAll(removeHomes);
 
-// The shared fixtures sit beside the checkout (tests run from the repository root).
-const PUBLIC = resolve('..', 'shared', 'fixtures', 'public');
+// The project's copies of the public samples (test/fixtures/public; sources in its SOURCES.md).
+const PUBLIC = PUBLIC_FIXTURES;
 /** Real public samples (SOURCES.md there): a bare GuardDuty finding and a Security Hub ASFF EC2.8 finding. */
 interface GuardDutyDoc {
   id: string;

@@ -2,7 +2,7 @@ import type { Finding, Resource } from '../../functions/core/model.js';
 
 /**
  * Normalized findings for routing and planning tests. The `fixture*` ones mirror the public samples in
- * ../shared/fixtures/public (same ids, types, severities, resources, lifecycle fields), written out by
+ * test/fixtures/public (copies of ../shared/fixtures/public; same ids, types, severities, resources, lifecycle fields), written out by
  * hand because ingest is built in parallel; the rest are realistic variants of the same shapes.
  */
 export function finding(overrides: Partial<Finding> = {}): Finding {

@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { loadPlaybooks } from '../playbooks/load.js';
 import { compileRouter } from '../playbooks/match.js';
 import { ingestText } from './ingest.js';
+import { PUBLIC_FIXTURES, SHARED_ABSENT_MESSAGE, SHARED_PRESENT, SHARED_PUBLIC_FIXTURES } from '../../../test/support/public-fixtures.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repo = resolve(here, '../../..');
-const publicFixtures = resolve(repo, '../shared/fixtures/public');
+const publicFixtures = PUBLIC_FIXTURES;
 const ownFixtures = resolve(repo, 'test/fixtures');
 
 function jsonFiles(dir: string): string[] {
@@ -170,9 +171,22 @@ function pin(file: string): Pinned {
 describe('public fixtures', () => {
   const files = jsonFiles(publicFixtures).map((f) => relative(publicFixtures, f));
 
-  it('pins every file in shared/fixtures/public (a new file needs a pin)', () => {
+  it('pins every file of the copies in test/fixtures/public (a new file needs a pin)', () => {
     expect(files.sort()).toEqual([...Object.keys(PUBLIC), ...Object.keys(OTHER_SHAPES)].sort());
   });
+
+  // The copies must not drift from the shared originals: a file added or changed there must be copied
+  // here (and pinned above). Only the development setup has ../shared beside the checkout; a user's
+  // clone skips this one check, with the reason as its name.
+  if (SHARED_PRESENT) {
+    it('the copies are byte-identical to ../shared/fixtures/public, SOURCES.md included', () => {
+      const shared = [...jsonFiles(SHARED_PUBLIC_FIXTURES), join(SHARED_PUBLIC_FIXTURES, 'SOURCES.md')];
+      expect(shared.map((f) => relative(SHARED_PUBLIC_FIXTURES, f)).sort()).toEqual([...files, 'SOURCES.md'].sort());
+      for (const f of shared) expect(readFileSync(join(publicFixtures, relative(SHARED_PUBLIC_FIXTURES, f)), 'utf8'), relative(SHARED_PUBLIC_FIXTURES, f)).toBe(readFileSync(f, 'utf8'));
+    });
+  } else {
+    it.skip(SHARED_ABSENT_MESSAGE, () => {});
+  }
 
   for (const [file, expected] of Object.entries(PUBLIC)) {
     it(`ingests ${file}`, () => {

@@ -8,7 +8,7 @@ import { ingestText, ingestValue, normalizeGraphAlert } from './ingest.js';
 // value JCS cannot encode is refused at the door, not when its hash is first read by the record writer.
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const gd = () =>
-  JSON.parse(readFileSync(resolve(repo, '../shared/fixtures/public/guardduty/sample-UnauthorizedAccess.EC2-SSHBruteForce.eventbridge.json'), 'utf8')) as {
+  JSON.parse(readFileSync(resolve(repo, 'test/fixtures/public/guardduty/sample-UnauthorizedAccess.EC2-SSHBruteForce.eventbridge.json'), 'utf8')) as {
     detail: Record<string, unknown>;
   };
 

@@ -7,7 +7,7 @@ import { MAX_EVENT_BYTES, type IngestResult, ingestText, ingestValue, normalizeG
 import { canonicalJson, sha256Hex } from '../canonical-json.js';
 
 const repo = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-const publicDir = resolve(repo, '../shared/fixtures/public');
+const publicDir = resolve(repo, 'test/fixtures/public');
 const ownDir = resolve(repo, 'test/fixtures');
 const load = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 const clone = <T>(v: T): T => structuredClone(v);

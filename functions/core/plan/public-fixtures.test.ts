@@ -6,7 +6,7 @@ import { compileRouter } from '../playbooks/match.js';
 import { planIncident, planSettings } from './plan.js';
 
 /** End to end through the pure core: the real public samples, ingested, routed and planned. */
-const ROOT = new URL('../../../../shared/fixtures/public/', import.meta.url);
+const ROOT = new URL('../../../test/fixtures/public/', import.meta.url);
 const route = compileRouter(loadPlaybooks());
 
 function only(file: string) {

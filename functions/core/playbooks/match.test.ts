@@ -32,7 +32,7 @@ const playbooks = loadPlaybooks();
 const route = compileRouter(playbooks);
 const routed = (f: Finding) => route(f)?.id ?? null;
 
-describe('routing of the public fixtures (../shared/fixtures/public)', () => {
+describe('routing of the public fixtures (test/fixtures/public)', () => {
   it.each([
     ['guardduty Trojan:EC2/DGADomainRequest.B', fixtureTrojan, 'aws-ec2-compromise'],
     ['guardduty UnauthorizedAccess:EC2/SSHBruteForce (low)', fixtureSshBruteForce, 'aws-ec2-compromise'],

@@ -2,7 +2,7 @@ import type { TableAuditTrail } from '../../records/table-audit-trail.js';
 import { canonicalJson, sha256Hex } from '../../core/canonical-json.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -19,6 +19,7 @@ import { handler as ingest } from './ingest.js';
 import { sendDueReminders } from './clock-reminder.js';
 import { S3AuditSink } from '../../adapters/aws/s3-audit-sink.js';
 import { s3ObjectPuts, stsAssumeRole, type RecordedAssumeRole, type RecordedPut } from '../../../test/support/handlers/aws-services.js';
+import { PUBLIC_FIXTURES } from '../../../test/support/public-fixtures.js';
 
 /**
  * The Lambda handlers invoked as Lambda invokes them (event + context), against the simulated
@@ -32,8 +33,8 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 });
 
-// The shared fixtures sit beside the checkout (tests run from the repository root).
-const PUBLIC = resolve('..', 'shared', 'fixtures', 'public');
+// The project's copies of the public samples (test/fixtures/public; sources in its SOURCES.md).
+const PUBLIC = PUBLIC_FIXTURES;
 const ACCOUNT = '111111111111';
 const MACHINE = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:Cordon-aws-s3-data-exposure`;
 const EC2_MACHINE = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:Cordon-aws-ec2-compromise`;
