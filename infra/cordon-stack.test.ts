@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,30 @@ beforeAll(() => {
   template = Template.fromStack(cordon);
   responder = Template.fromStack(built.responder);
 }, 120_000);
+
+describe('the pinned CDK CLI (package.json aws-cdk) reads the cloud assembly this aws-cdk-lib writes', () => {
+  // The README's deploy path runs `npx cdk … --app cdk.out` on what `npm run synth` wrote. A CLI older
+  // than the assembly's schema refuses it ("Maximum schema version supported is 43.x.x, but found
+  // 55.0.0"): listing the stacks with the repository's own CLI, offline, catches that here.
+  it('`cdk ls --app <assembly>` lists both stacks, offline, with no account', async () => {
+    const out = await new Promise<{ stdout: string; stderr: string; code: number }>((done) => {
+      execFile(
+        join(PROJECT_ROOT, 'node_modules/.bin/cdk'),
+        ['ls', '--app', assembly.directory, '--no-notices', '--no-version-reporting'],
+        {
+          cwd: PROJECT_ROOT,
+          timeout: 50_000,
+          // No version check, no telemetry, no credentials or region from the machine: nothing may reach a network.
+          env: { PATH: process.env.PATH ?? '', HOME: mkdtempSync(join(tmpdir(), 'cordon-cdk-home-')), CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: '1' },
+        },
+        (error, stdout, stderr) => done({ stdout, stderr, code: error ? Number((error as { code?: number }).code ?? 1) : 0 }),
+      );
+    });
+    expect(out.stderr).not.toMatch(/not compatible|Maximum schema version/);
+    expect(out.code).toBe(0);
+    expect(out.stdout.split('\n').filter(Boolean).sort()).toEqual(['Cordon', 'CordonResponder']);
+  }, 60_000);
+});
 
 describe('Cordon stack', () => {
   it('passes cdk-nag AwsSolutions with zero unacknowledged findings, each acknowledgement with a reason', () => {
