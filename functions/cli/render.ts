@@ -72,7 +72,7 @@ export function planText(incidents: readonly Incident[], rejected: readonly Reje
       `  playbook  ${inc.playbook ?? dim('none — no playbook matches; nothing to do')}`,
     ];
     if (inc.steps.length > 0) {
-      lines.push('', indent(table(['phase', 'action', 'target', 'approval'], inc.steps.map((s) => [s.phase, s.action, shortId(s.target.id), s.approval ? 'required' : '']))));
+      lines.push('', indent(table(['phase', 'action', 'target', 'approval'], inc.steps.map((s) => [s.phase, s.action, shortId(s.target.id), s.approval ? `required${typeof s.params['approvalReason'] === 'string' ? ` (${s.params['approvalReason']})` : ''}` : '']))));
     }
     if (inc.skipped.length > 0) {
       lines.push('', indent(table(['skipped', 'target', 'reason'], inc.skipped.map((s) => [s.action, shortId(s.target.id), `${s.reason}: ${s.detail}`]))));

@@ -42,11 +42,20 @@ function done(s: { status: string; reason?: string }): boolean {
   return s.status === 'succeeded' || (s.status === 'skipped' && /^(already-done|not-applicable)\b/.test(s.reason ?? ''));
 }
 
+/**
+ * A step the plan left out because its target is not one the action takes (a storage account the
+ * alert shows no key use on, a user it does not mark compromised): not a safety skip, so it blocks
+ * nothing; the footholds still decide.
+ */
+function notForThisTarget(s: { status: string; reason?: string }): boolean {
+  return s.status === 'skipped' && /^unsupported-target\b/.test(s.reason ?? '');
+}
+
 export function incidentVerdict({ planned, steps, eviction }: VerdictInput): IncidentVerdict {
   const total = eviction?.footholds.length ?? 0;
   const open = eviction?.open ?? 0;
   if (planned === 0) return open > 0 ? 'not-contained' : 'no-action';
-  const contain = steps.filter((s) => s.phase === 'contain');
+  const contain = steps.filter((s) => s.phase === 'contain' && !notForThisTarget(s));
   const acted = steps.some((s) => done(s) && (s.phase === 'contain' || contain.length === 0));
   const blocked = contain.some((s) => !done(s));
   if (open === 0 && acted && !blocked) return 'contained';

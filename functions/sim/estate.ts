@@ -13,6 +13,7 @@ import { startSimServer, type RunningSimServer, type SimRequest, type SimService
 import { Ec2Service } from './aws/ec2.js';
 import { signingRegion } from './aws/wire.js';
 import { AwsRules } from './attacker/aws.js';
+import { AzureRules } from './attacker/azure.js';
 import { footholdsFromFinding } from './attacker/derive.js';
 import { AttackerModel, FootholdSeedSchema } from './attacker/model.js';
 import { RateLimitsSchema, type RateLimitsConfig } from '../core/rate-limits.js';
@@ -107,7 +108,7 @@ export async function startSimulatedEstate(options: EstateOptions): Promise<Simu
       applyAwsSeed(regional, seed);
     }
   }
-  const attacker = new AttackerModel([new AwsRules({ home: aws, regions: awsRegions })]);
+  const attacker = new AttackerModel([new AwsRules({ home: aws, regions: awsRegions }), new AzureRules({ state: azure })]);
   for (const seed of options.file?.footholds ?? []) attacker.add(seed, 'estate-file');
   for (const finding of findings) for (const spec of footholdsFromFinding(finding)) attacker.add(spec, 'finding');
   const global = createAwsSimServices(aws).filter((service) => service.name !== 'ec2');
@@ -191,7 +192,7 @@ function azureSeedOf(az: AzureEstateState): NonNullable<EstateFile['azure']> {
   const users = new Map([...az.users.values()].map((u) => [u.id, u]));
   return {
     // NSGs first: a VM's NICs name them, and listed NSGs keep their rules.
-    nsgs: [...az.nsgs.values()].map((n) => ({ id: n.id, location: n.location, tags: { ...n.tags }, rules: structuredClone(n.rules) })),
+    nsgs: [...az.nsgs.values()].map((n) => ({ id: n.id, location: n.location, tags: { ...n.tags }, rules: structuredClone(n.rules), ...(n.flushConnection !== undefined ? { flushConnection: n.flushConnection } : {}) })),
     vms: [...az.vms.values()].map((vm) => {
       const os = az.disks.get(vm.osDiskId.toLowerCase());
       return {
@@ -203,8 +204,23 @@ function azureSeedOf(az: AzureEstateState): NonNullable<EstateFile['azure']> {
         dataDisks: vm.dataDiskIds.map((id) => ({ id, sizeGb: az.disks.get(id.toLowerCase())?.sizeGb ?? 128 })),
       };
     }),
-    storageAccounts: [...az.storageAccounts.values()].map((s) => ({ id: s.id, location: s.location, tags: { ...s.tags }, ...(s.allowBlobPublicAccess !== undefined ? { allowBlobPublicAccess: s.allowBlobPublicAccess } : {}) })),
-    users: [...users.values()].map((u) => ({ id: u.id, userPrincipalName: u.userPrincipalName, displayName: u.displayName, signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime })),
+    storageAccounts: [...az.storageAccounts.values()].map((s) => ({
+      id: s.id,
+      location: s.location,
+      tags: { ...s.tags },
+      ...(s.allowBlobPublicAccess !== undefined ? { allowBlobPublicAccess: s.allowBlobPublicAccess } : {}),
+      ...(s.allowSharedKeyAccess !== undefined ? { allowSharedKeyAccess: s.allowSharedKeyAccess } : {}),
+      keys: s.keys.map((k) => ({ ...k })),
+    })),
+    users: [...users.values()].map((u) => ({
+      id: u.id,
+      userPrincipalName: u.userPrincipalName,
+      displayName: u.displayName,
+      signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime,
+      accountEnabled: u.accountEnabled,
+      roles: [...u.roles],
+      lastPasswordChangeDateTime: u.lastPasswordChangeDateTime,
+    })),
     snapshots: [...az.snapshots.values()].map((s) => ({ ...s, tags: { ...s.tags } })),
     defenderAlerts: [...az.defenderAlerts.values()].map((a) => ({ id: a.id, status: a.status, alertType: a.alertType, displayName: a.displayName, severity: a.severity, ...(a.compromisedEntity ? { compromisedEntity: a.compromisedEntity } : {}) })),
     graphAlerts: [...az.graphAlerts.values()].map((g) => structuredClone(g) as { id: string }),

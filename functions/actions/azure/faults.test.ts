@@ -48,6 +48,20 @@ const CASES: Case[] = [
     missingCode: 'Request_ResourceNotFound',
   },
   {
+    name: 'disable-user',
+    action: mod('disable-user'),
+    input: actionInput('disable-user', { type: 'Microsoft.Graph/users', id: USER_ID }),
+    missing: actionInput('disable-user', { type: 'Microsoft.Graph/users', id: 'nobody@contoso.example' }),
+    missingCode: 'Request_ResourceNotFound',
+  },
+  {
+    name: 'rotate-storage-keys',
+    action: mod('rotate-storage-keys'),
+    input: actionInput('rotate-storage-keys', account),
+    missing: actionInput('rotate-storage-keys', ghostAccount),
+    missingCode: 'ResourceNotFound',
+  },
+  {
     name: 'update-alert',
     action: mod('update-alert'),
     input: actionInput('update-alert', { type: 'finding', id: 'finding-1' }),

@@ -40,7 +40,10 @@ describe('quarantine-vm against the simulated estate', () => {
         { id: vm?.nicIds[0], networkSecurityGroup: originalNsg },
         { id: bareNic, networkSecurityGroup: null },
       ],
+      isolationNsg: null,
     });
+    // Flow re-evaluation on: established sessions are judged against the deny-all rules too.
+    expect(nsg?.flushConnection).toBe(true);
     expect(result.evidence).toEqual([
       expect.objectContaining({ kind: 'isolation', id: nsgId, of: twoNics, tags: expect.objectContaining({ 'cordon:incident': 'inc-azure0001' }) }),
     ]);
@@ -101,5 +104,18 @@ describe('quarantine-vm against the simulated estate', () => {
     const planned = quarantineVm.plannedCalls(input).map((c) => c.operation);
     for (const op of planned) expect(permissionNames(quarantineVm.spec)).toContain(op);
     expect(planned).toContain('Microsoft.Network/networkInterfaces/write');
+  });
+
+  it('repairs an isolation NSG left without flushConnection, recording what it found (twin of the flow test)', async () => {
+    sim = await startAzureSim();
+    const deny = (direction: 'Inbound' | 'Outbound') => ({
+      name: `cordon-deny-all-${direction.toLowerCase()}`,
+      properties: { priority: 100, direction, access: 'Deny' as const, protocol: '*', sourceAddressPrefix: '*', sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '*' },
+    });
+    sim.state.nsgs.set(nsgId.toLowerCase(), { id: nsgId, location: 'westeurope', tags: {}, rules: [deny('Inbound'), deny('Outbound')] });
+    const result = await quarantineVm.run(input, sim.ctx(input.stepId));
+    expect(result).toMatchObject({ status: 'succeeded', before: { isolationNsg: { id: nsgId, flushConnection: false, isolating: false } }, after: { flushConnection: true } });
+    expect(sim.state.nsgs.get(nsgId.toLowerCase())?.flushConnection).toBe(true);
+    expect(sim.server.calls.map((c) => c.operation)).toContain('Microsoft.Network/networkSecurityGroups/write');
   });
 });

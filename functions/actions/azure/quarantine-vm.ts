@@ -3,6 +3,9 @@
  * group and region) is found or created — inbound and outbound Deny * at priority 100, the highest
  * a custom rule can have, so no allow rule of the NSG outranks it — and associated with each of
  * the VM's NICs (NIC-level NSGs apply on top of any subnet NSG, so traffic must pass both).
+ * The NSG has flow re-evaluation on (`flushConnection: true`): NSGs keep the flow record of an
+ * established connection when rules or associations change, so without it an attacker's open
+ * session would survive the isolation. An existing isolation NSG without it is repaired.
  * The NICs' original NSGs are recorded in `before` and in an `isolation` evidence item so the
  * VM can be released after the investigation.
  */
@@ -34,9 +37,9 @@ const denyAll = (direction: 'Inbound' | 'Outbound'): SecurityRule => ({
 });
 export const ISOLATION_RULES: readonly SecurityRule[] = [denyAll('Inbound'), denyAll('Outbound')];
 
-/** True when the NSG denies everything both ways at priority 100. */
+/** True when the NSG denies everything both ways at priority 100 and re-evaluates established flows. */
 export function isIsolating(nsg: NetworkSecurityGroup): boolean {
-  return (['Inbound', 'Outbound'] as const).every((direction) =>
+  return nsg.flushConnection === true && (['Inbound', 'Outbound'] as const).every((direction) =>
     (nsg.securityRules ?? []).some(
       (r) =>
         r.direction === direction &&
@@ -79,6 +82,10 @@ function nicLocation(nicId: string): { rg: string; name: string } | undefined {
 
 const RecordedBefore = z.object({ vm: z.string(), nics: z.array(z.object({ id: z.string(), networkSecurityGroup: z.string().nullable() })) });
 
+/** The isolation NSG as found (null: Cordon creates it), recorded so the audit log shows what changed on it. */
+const nsgBefore = (nsg: NetworkSecurityGroup | undefined) =>
+  nsg ? { id: nsg.id ?? null, flushConnection: nsg.flushConnection === true, isolating: isIsolating(nsg) } : null;
+
 export const quarantineVm: ActionModule<AzureContext> = {
   spec: ACTION_CATALOG['quarantine-vm'],
 
@@ -90,7 +97,7 @@ export const quarantineVm: ActionModule<AzureContext> = {
       { operation: 'Microsoft.Compute/virtualMachines/read', request: { id: input.target.id } },
       { operation: 'Microsoft.Network/networkInterfaces/read', request: { of: input.target.id, each: 'networkProfile.networkInterfaces[].id' } },
       { operation: 'Microsoft.Network/networkSecurityGroups/read', request: { id: nsgId } },
-      { operation: 'Microsoft.Network/networkSecurityGroups/write', request: { id: nsgId, ifMissing: true, securityRules: ISOLATION_RULES } },
+      { operation: 'Microsoft.Network/networkSecurityGroups/write', request: { id: nsgId, ifMissingOrLoosened: true, flushConnection: true, securityRules: ISOLATION_RULES } },
       { operation: 'Microsoft.Network/networkInterfaces/write', request: { each: 'NIC of the VM', networkSecurityGroup: { id: nsgId } } },
     ];
   },
@@ -111,9 +118,12 @@ export const quarantineVm: ActionModule<AzureContext> = {
         if (!at) return { status: 'failed', errorClass: 'InvalidTarget', message: `NIC id '${id}' of ${input.target.id} is not a network interface ARM id` };
         nics.push({ id, ...at, nic: await network.networkInterfaces.get(at.rg, at.name) });
       }
-      const before = { vm: vm.id ?? input.target.id, nics: nics.map((n) => ({ id: n.nic.id ?? n.id, networkSecurityGroup: n.nic.networkSecurityGroup?.id ?? null })) };
-
       const found = await findIsolationNsg(ctx, target.resourceGroup, location);
+      const before = {
+        vm: vm.id ?? input.target.id,
+        nics: nics.map((n) => ({ id: n.nic.id ?? n.id, networkSecurityGroup: n.nic.networkSecurityGroup?.id ?? null })),
+        isolationNsg: nsgBefore(found.nsg),
+      };
       const pending = nics.filter((n) => !sameArmId(n.nic.networkSecurityGroup?.id, found.nsg?.id));
       if (found.nsg && isIsolating(found.nsg) && pending.length === 0) {
         return { status: 'skipped', reason: 'already-done', summary: `every NIC of ${armName(target)} is already on ${found.nsg.id}`, before };
@@ -126,7 +136,7 @@ export const quarantineVm: ActionModule<AzureContext> = {
         nsg = await network.networkSecurityGroups.beginCreateOrUpdateAndWait(
           target.resourceGroup,
           found.name,
-          { location, tags: { ...(nsg?.tags ?? {}), 'cordon:purpose': 'isolation' }, securityRules: [...ISOLATION_RULES] },
+          { location, tags: { ...(nsg?.tags ?? {}), 'cordon:purpose': 'isolation' }, flushConnection: true, securityRules: [...ISOLATION_RULES] },
           poll,
         );
       }
@@ -135,7 +145,7 @@ export const quarantineVm: ActionModule<AzureContext> = {
         // NIC updates are a full PUT of the NIC as read, long-running in ARM.
         await network.networkInterfaces.beginCreateOrUpdateAndWait(n.rg, n.name, { ...n.nic, networkSecurityGroup: { id: nsgId } }, poll);
       }
-      const after = { isolationNsg: nsgId, nics: nics.map((n) => ({ id: n.nic.id ?? n.id, networkSecurityGroup: nsgId })) };
+      const after = { isolationNsg: nsgId, flushConnection: true, nics: nics.map((n) => ({ id: n.nic.id ?? n.id, networkSecurityGroup: nsgId })) };
       return {
         status: 'succeeded',
         before,
@@ -150,7 +160,7 @@ export const quarantineVm: ActionModule<AzureContext> = {
             details: { originalNetworkSecurityGroups: before.nics, isolatedNics: pending.map((n) => n.id) },
           },
         ],
-        summary: `${armName(target)}: ${pending.length} NIC(s) moved to deny-all NSG ${found.name}`,
+        summary: `${armName(target)}: ${pending.length} NIC(s) moved to deny-all NSG ${found.name} (flushConnection: established flows re-evaluated and dropped)`,
       };
     } catch (e) {
       return failedFrom(e);

@@ -192,6 +192,20 @@ const CATALOG = {
     mutatingCall: 'graph:revokeSignInSessions',
     releasable: true,
   },
+  'disable-user': {
+    name: 'disable-user',
+    cloud: 'azure',
+    phase: 'contain',
+    targets: ['Microsoft.Graph/users'],
+    summary: 'Disable the Entra user (accountEnabled: false: no sign-in, no token refresh), recording the previous value; runs before revoke-user-sessions',
+    // User.Read.All: the action reads accountEnabled before and after.
+    permissions: rbac('graph:User.EnableDisableAccount.All', 'graph:User.Read.All'),
+    mutatingCall: 'graph:updateUser',
+    // DESIGN §3: only a user the alert marks compromised (Graph evidence role `compromised`) is disabled.
+    unfitTarget: (target) =>
+      target.details?.['compromised'] === 'true' ? undefined : `the alert does not mark ${target.id} compromised: the account stays enabled (its sessions are still revoked)`,
+    releasable: true,
+  },
   'block-storage-public-access': {
     name: 'block-storage-public-access',
     cloud: 'azure',
@@ -200,6 +214,25 @@ const CATALOG = {
     summary: 'Set allowBlobPublicAccess to false on the storage account, recording the previous value',
     permissions: rbac('Microsoft.Storage/storageAccounts/read', 'Microsoft.Storage/storageAccounts/write'),
     mutatingCall: 'Microsoft.Storage/storageAccounts/write',
+    releasable: true,
+  },
+  'rotate-storage-keys': {
+    name: 'rotate-storage-keys',
+    cloud: 'azure',
+    phase: 'contain',
+    targets: ['Microsoft.Storage/storageAccounts'],
+    summary: 'Regenerate both storage account keys (every SAS they signed dies) and disable shared-key access, recording the previous setting; waits for approval',
+    permissions: rbac('Microsoft.Storage/storageAccounts/read', 'Microsoft.Storage/storageAccounts/write', 'Microsoft.Storage/storageAccounts/regeneratekey/action'),
+    mutatingCall: 'Microsoft.Storage/storageAccounts/regenerateKey/action',
+    // Applications that use the keys or their SAS break until they get the new ones: a person decides.
+    approval: 'required',
+    // DESIGN §8: only storage the alert shows reached with a key or a SAS (Defender for Storage "Authentication type").
+    unfitTarget: (target) => {
+      const auth = target.details?.['authentication'];
+      return auth !== undefined && /\bSAS\b|shared access signature|account key|shared key|storage key|access key/i.test(auth)
+        ? undefined
+        : `the alert does not show ${target.id} reached with an account key or SAS${auth ? ` (authentication: ${auth})` : ''}: its keys are left alone`;
+    },
     releasable: true,
   },
   'update-alert': {

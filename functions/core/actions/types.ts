@@ -116,8 +116,10 @@ export interface ActionSpec<N extends string = ActionName> {
   mutatingCall?: string;
   /** Why a finding's resource of another type is left alone, where there is more to say than the type (by resource type). */
   unsupportedHints?: Readonly<Partial<Record<ResourceType, string>>>;
-  /** A target of the right type that the action still cannot take: the reason, or undefined when it can. */
-  unfitTarget?: (target: { type: ResourceType; id: string }) => string | undefined;
+  /** A target of the right type that the action still cannot take: the reason, or undefined when it can (details: what the finding says of it). */
+  unfitTarget?: (target: { type: ResourceType; id: string; details?: Readonly<Record<string, string>> }) => string | undefined;
+  /** `required`: every step of this action waits for a person, whatever the playbook says (it breaks applications). */
+  approval?: 'required';
   /** Whether `cordon release` can undo it from its recorded before-state (DESIGN.md §3: preservation cannot). */
   releasable: boolean;
 }

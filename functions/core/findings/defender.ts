@@ -36,6 +36,7 @@ const DefenderAlert = z.object({
       .array(z.object({ type: text, azureResourceId: text }).loose())
       .nullish(),
     entities: z.array(z.object({ type: text, azureID: text }).loose()).nullish(),
+    extendedProperties: z.record(z.string(), z.unknown()).nullish(),
   }),
 });
 type DefenderAlert = z.infer<typeof DefenderAlert>;
@@ -80,7 +81,10 @@ export function normalizeDefender(value: unknown, path: Path): Normalized {
     observedAt,
     sample: isSampleAlert(alert),
     // The alert's location is where Defender stores it, not necessarily where the resource runs.
-    resources: alertResources(alert),
+    resources: withAttackDetails(alertResources(alert), {
+      remoteIp: (p.entities ?? []).filter((e) => e.type?.toLowerCase() === 'ip').map((e) => e['address']),
+      authentication: extendedProperty(p.extendedProperties, 'authentication type'),
+    }),
     recordState: 'active',
     alertResourceId: alertId.canonicalId,
   };
@@ -121,12 +125,48 @@ function hasSampleMarker(a: { flag?: boolean | null; type?: string | null; title
 /** Every ARM resource the alert names: resourceIdentifiers, then the legacy associatedResource and host entities. */
 function alertResources(alert: DefenderAlert): Resource[] {
   const p = alert.properties;
-  const ids = [
-    ...(p.resourceIdentifiers ?? []).filter((r) => r.type === 'AzureResource').map((r) => r.azureResourceId),
-    p.associatedResource,
-    ...(p.entities ?? []).map((e) => e.azureID),
-  ];
-  return armResources(ids, p.compromisedEntity);
+  const primary = (p.resourceIdentifiers ?? []).filter((r) => r.type === 'AzureResource').map((r) => r.azureResourceId);
+  const ids = [...primary, p.associatedResource, ...(p.entities ?? []).map((e) => e.azureID)];
+  return flagConflicts(armResources(ids, p.compromisedEntity), primary.length > 0 ? primary : [p.associatedResource], 'resourceIdentifiers');
+}
+
+/**
+ * An alert whose identifiers disagree (resourceIdentifiers names vm1, an entity names vm2) must not
+ * quietly act on both: each resource of a type the primary identifiers also name, but not named by
+ * them, carries `details.conflict`, and the planner makes its steps wait for a person.
+ */
+export function flagConflicts(resources: Resource[], primaryIds: readonly (string | null | undefined)[], primaryField: string): Resource[] {
+  const primary = resources.filter((r) => primaryIds.some((id) => !!id && id.toLowerCase() === r.id.toLowerCase()));
+  for (const r of resources) {
+    if (primary.includes(r)) continue;
+    const same = primary.filter((p) => p.type === r.type);
+    if (same.length === 0) continue;
+    const names = same.map((p) => p.details?.['name'] ?? p.id).join(', ');
+    r.details = { ...r.details, conflict: `the alert's identifiers disagree: ${primaryField} names ${names}, another field names ${r.details?.['name'] ?? r.id}` };
+  }
+  return resources;
+}
+
+/** An extended property by name, whatever its case (Defender writes `Authentication type` and `authentication type`). */
+export function extendedProperty(props: Record<string, unknown> | null | undefined, name: string): string | undefined {
+  const hit = Object.entries(props ?? {}).find(([k, v]) => k.toLowerCase() === name && typeof v === 'string');
+  return hit?.[1] as string | undefined;
+}
+
+const PRIVATE_OR_UNSET = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|0+\.|f[cd][0-9a-f]{2}:|fe80:)/i;
+
+/**
+ * What the attacker model (DESIGN §8) reads off an alert, put on the resources it concerns: the
+ * first public address of an `ip` entity on each VM (`remoteIp`: the flow to cut), and how a
+ * storage account was reached (`authentication`: Defender for Storage's "Authentication type").
+ */
+export function withAttackDetails(resources: Resource[], facts: { remoteIp: readonly unknown[]; authentication?: string | undefined }): Resource[] {
+  const remoteIp = facts.remoteIp.find((v): v is string => typeof v === 'string' && /^[0-9a-f.:]+$/i.test(v) && !PRIVATE_OR_UNSET.test(v));
+  for (const r of resources) {
+    if (r.type === 'Microsoft.Compute/virtualMachines' && remoteIp) r.details = { ...r.details, remoteIp };
+    if (r.type === 'Microsoft.Storage/storageAccounts' && facts.authentication) r.details = { ...r.details, authentication: facts.authentication };
+  }
+  return resources;
 }
 
 /** ARM ids → resources, typed by the id itself and de-duplicated (ids are case-insensitive). */
@@ -195,7 +235,13 @@ export function normalizeDefenderExport(value: unknown, path: Path): Normalized 
     a.AzureResourceId,
     ...entityIds.map((v) => (typeof v === 'string' ? v : undefined)),
   ];
-  const resources = armResources(ids, a.CompromisedEntity);
+  const entities = resolvedEntities(a.Entities ?? []);
+  const extended = a['ExtendedProperties'];
+  const primary = [...(a.ResourceIdentifiers ?? []).filter((r) => r.Type === 'AzureResource').map((r) => r.AzureResourceId), a.AzureResourceId];
+  const resources = withAttackDetails(flagConflicts(armResources(ids, a.CompromisedEntity), primary, 'ResourceIdentifiers/AzureResourceId'), {
+    remoteIp: entities.filter((e) => String(e['Type'] ?? e['type']).toLowerCase() === 'ip').map((e) => e['Address'] ?? e['address']),
+    authentication: extendedProperty(isRecord(extended) ? extended : undefined, 'authentication type'),
+  });
   const scope = a.AzureResourceId ? parseArmId(a.AzureResourceId) : undefined;
   const account = scope?.subscriptionId ?? resources[0]?.account;
   if (!account) return reject(reasonAt([...path, 'AzureResourceId'], 'required: an ARM id naming the subscription'));

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Finding, Resource, WorkflowStatus } from '../model.js';
 import { toIsoUtc } from './dates.js';
-import { armResources } from './defender.js';
+import { armResources, withAttackDetails } from './defender.js';
 import { type Path, reasonAt, zodReason } from './issues.js';
 import { isRecord } from './json.js';
 import { labelSeverity } from './severity.js';
@@ -14,6 +14,8 @@ const Evidence = z
   .object({
     '@odata.type': text,
     tags: z.array(z.string().nullable()).nullish(),
+    roles: z.array(z.string().nullable()).nullish(),
+    ipAddress: text,
     userAccount: z
       .object({ azureAdUserId: text, userPrincipalName: text, accountName: text, domainName: text, displayName: text })
       .nullish(),
@@ -63,7 +65,10 @@ export function normalizeGraph(value: unknown, path: Path): Normalized {
   const time = alert.lastActivityDateTime || alert.lastUpdateDateTime || alert.createdDateTime;
   const observedAt = toIsoUtc(time);
   if (!observedAt) return reject(reasonAt([...path, 'createdDateTime'], 'expected an ISO-8601 date-time'));
-  const resources = evidenceResources(alert.evidence ?? []);
+  const evidence = alert.evidence ?? [];
+  const resources = withAttackDetails(evidenceResources(evidence), {
+    remoteIp: evidence.filter((e) => e['@odata.type'] === '#microsoft.graph.security.ipEvidence').map((e) => e.ipAddress),
+  });
   const subscription = resources.map((r) => r.account).find((a): a is string => !!a);
   const account = subscription || alert.tenantId;
   if (!account) return reject(reasonAt([...path, 'tenantId'], 'required'));
@@ -122,6 +127,8 @@ function evidenceResources(evidence: readonly Evidence[]): Resource[] {
           accountName: u?.accountName,
           domainName: u?.domainName,
           displayName: u?.displayName,
+          // DESIGN §8: only a user the alert marks compromised gets disabled (disable-user).
+          compromised: (e.roles ?? []).some((role) => role?.toLowerCase() === 'compromised') ? 'true' : undefined,
         }),
       });
     } else if (kind === '#microsoft.graph.security.deviceEvidence' || kind === '#microsoft.graph.security.azureResourceEvidence') {

@@ -272,7 +272,8 @@ describe('Defender for Cloud', () => {
         id: '/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/myRg1/providers/Microsoft.Compute/virtualMachines/vm1',
         tags: {},
         account: '20ff7fc3-e762-44dd-bd96-b71116dcdc23',
-        details: { resourceGroup: 'myRg1', name: 'vm1', compromised: 'true' },
+        // The example's `ip` entity (192.0.2.1): the remote end of the flow the attacker model derives.
+        details: { resourceGroup: 'myRg1', name: 'vm1', compromised: 'true', remoteIp: '192.0.2.1' },
       },
     ]);
   });

@@ -219,8 +219,10 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
       continue;
     }
     actionsByAccount.set(where.account, done + 1);
-    const approval = playbook.approval === 'required' || tagValue(r, APPROVAL_TAG) === 'required';
-    planned.push(step(c, where, approval, { ...c.params }));
+    // A target the finding names ambiguously (its identifiers disagree) is flagged and waits for a person.
+    const conflict = r.details?.['conflict'];
+    const approval = playbook.approval === 'required' || actionSpec(c.action).approval === 'required' || tagValue(r, APPROVAL_TAG) === 'required' || conflict !== undefined;
+    planned.push(step(c, where, approval, { ...c.params, ...(conflict !== undefined ? { approvalReason: conflict } : {}) }));
   }
 
   // Notify waits for containment and preservation; those two run side by side.

@@ -175,7 +175,11 @@ describe('azure playbooks', () => {
     expect(routed(graphAlert())).toBe('azure-identity-compromise');
     expect(routed(graphAlert({ type: 'Exfiltration', severity: 'medium' }))).toBe('azure-identity-compromise');
     expect(routed(graphAlert({ severity: 'low' }))).toBeNull();
-    expect(routed(graphAlert({ resources: [{ type: 'Microsoft.Compute/virtualMachines', id: VM_ID, tags: {} }] }))).toBeNull();
+  });
+
+  it('routes Graph (Defender XDR) alerts whose evidence names an Azure VM to azure-vm-compromise (issue 12)', () => {
+    expect(routed(graphAlert({ resources: [{ type: 'Microsoft.Compute/virtualMachines', id: VM_ID, tags: {} }] }))).toBe('azure-vm-compromise');
+    expect(routed(graphAlert({ severity: 'low', resources: [{ type: 'Microsoft.Compute/virtualMachines', id: VM_ID, tags: {} }] }))).toBeNull();
   });
 
   it('prefers the VM playbook when a Defender VM alert also names a user', () => {

@@ -1,5 +1,6 @@
 import type { Finding, Resource } from '../../core/model.js';
 import { accessKeyIdOf, bucketNameOf, instanceIdOf, instanceOfPrincipal, roleNameOf, userNameOf } from '../../adapters/aws/targets.js';
+import { azureFootholdsFromFinding } from './azure.js';
 import type { FootholdSpec } from './model.js';
 
 /**
@@ -20,7 +21,7 @@ function instanceId(r: Resource): string | undefined {
 }
 
 export function footholdsFromFinding(finding: Finding): FootholdSpec[] {
-  if (finding.cloud !== 'aws') return [];
+  if (finding.cloud === 'azure') return azureFootholdsFromFinding(finding);
   const out: FootholdSpec[] = [];
   const credentialDriven = !finding.type.startsWith('Policy:') && CREDENTIAL_DRIVEN.some((re) => re.test(finding.type));
   const region = finding.region || undefined;

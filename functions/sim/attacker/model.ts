@@ -60,7 +60,18 @@ export const FootholdSeedSchema = z.discriminatedUnion('kind', [
     issuedAt: When.optional(),
   }),
   z.object({ kind: z.literal('console-password'), id: z.string().min(1).optional(), user: z.string().min(1), cloud: z.enum(['aws', 'azure']).optional() }),
-  z.object({ kind: z.literal('refresh-token'), id: z.string().min(1).optional(), user: z.string().min(1), issuedAt: When.optional() }),
+  z.object({
+    kind: z.literal('refresh-token'),
+    id: z.string().min(1).optional(),
+    user: z.string().min(1),
+    issuedAt: When.optional(),
+    /** The last access token the attacker minted with it (default `issuedAt`: the last use the evidence shows). */
+    accessTokenIssuedAt: When.optional(),
+    /** Entra gives access tokens a random 60–90 minute lifetime by default: the worst case is the default. */
+    accessTokenLifetimeMinutes: z.number().int().min(5).max(1440).default(90),
+    /** Whether the resources the attacker reaches enforce Continuous Access Evaluation on that token. */
+    cae: z.boolean().default(false),
+  }),
   z.object({
     kind: z.literal('public-read'),
     id: z.string().min(1).optional(),

@@ -1,15 +1,21 @@
 /**
- * Microsoft Graph over the simulated estate (`/v1.0/...`): users, revokeSignInSessions and
- * security alerts_v2, with Graph's error shape (`Request_ResourceNotFound` …).
- * Operations are named `graph:<operation>` (`graph:revokeSignInSessions`).
+ * Microsoft Graph over the simulated estate (`/v1.0/...`): users (read, update `accountEnabled`
+ * and `passwordProfile`), revokeSignInSessions and security alerts_v2, with Graph's error shape
+ * (`Request_ResourceNotFound` …). Operations are named `graph:<operation>` (`graph:revokeSignInSessions`).
+ *
+ * Like a real tenant, Graph refuses to change the sensitive properties (`accountEnabled`, the
+ * password) of a user in a privileged administrator role unless the caller holds a higher
+ * privileged role ("Who can perform sensitive actions"); Cordon's identity holds none, so it gets
+ * 403 `Authorization_RequestDenied`.
  */
 import { randomUUID } from 'node:crypto';
 import type { SimRequest, SimResponse, SimService } from '../server.js';
-import type { AzureEstateState, SimUser } from './state.js';
+import { isPrivilegedUser, type AzureEstateState, type SimUser } from './state.js';
 
 const GRAPH_ROUTES: readonly { method: string; pattern: RegExp; operation: string }[] = [
   { method: 'POST', pattern: /^\/(?:v1\.0|beta)\/users\/([^/]+)\/revokeSignInSessions$/i, operation: 'graph:revokeSignInSessions' },
   { method: 'GET', pattern: /^\/(?:v1\.0|beta)\/users\/([^/]+)$/i, operation: 'graph:getUser' },
+  { method: 'PATCH', pattern: /^\/(?:v1\.0|beta)\/users\/([^/]+)$/i, operation: 'graph:updateUser' },
   { method: 'GET', pattern: /^\/(?:v1\.0|beta)\/security\/alerts_v2\/([^/]+)$/i, operation: 'graph:getAlert' },
   { method: 'PATCH', pattern: /^\/(?:v1\.0|beta)\/security\/alerts_v2\/([^/]+)$/i, operation: 'graph:updateAlert' },
 ];
@@ -37,8 +43,9 @@ export function createGraphService(state: AzureEstateState): SimService {
       id: u.id,
       userPrincipalName: u.userPrincipalName,
       displayName: u.displayName,
-      accountEnabled: true,
+      accountEnabled: u.accountEnabled,
       signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime,
+      lastPasswordChangeDateTime: u.lastPasswordChangeDateTime,
     };
     const fields = select ? select.split(',').map((s) => s.trim()) : ['id', 'userPrincipalName', 'displayName'];
     return { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity', ...Object.fromEntries(fields.filter((f) => f in full).map((f) => [f, full[f]])) };
@@ -58,6 +65,32 @@ export function createGraphService(state: AzureEstateState): SimService {
         case 'graph:getUser': {
           const u = state.users.get(id);
           return u ? graphJson(200, userView(u, req.query.get('$select'))) : userMissing(r.arg);
+        }
+        case 'graph:updateUser': {
+          const u = state.users.get(id);
+          if (!u) return userMissing(r.arg);
+          let patch: Record<string, unknown>;
+          try {
+            const parsed: unknown = JSON.parse(req.body.toString('utf8') || '{}');
+            patch = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+          } catch {
+            return graphError(400, 'BadRequest', 'Invalid JSON body.');
+          }
+          const sensitive = 'accountEnabled' in patch || 'passwordProfile' in patch;
+          if (sensitive && isPrivilegedUser(u)) return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+          if ('accountEnabled' in patch) {
+            if (typeof patch.accountEnabled !== 'boolean') return graphError(400, 'Request_BadRequest', "Invalid value specified for property 'accountEnabled' of resource 'User'.");
+            u.accountEnabled = patch.accountEnabled;
+          }
+          if ('passwordProfile' in patch) {
+            const password = (patch.passwordProfile as { password?: unknown } | null)?.password;
+            if (typeof password !== 'string' || password.length < 8) return graphError(400, 'Request_BadRequest', "Invalid value specified for property 'passwordProfile' of resource 'User'.");
+            // An administrator's password reset also revokes the user's refresh tokens.
+            const at = state.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+            u.lastPasswordChangeDateTime = at;
+            u.signInSessionsValidFromDateTime = at;
+          }
+          return { status: 204, headers: { 'request-id': randomUUID() } };
         }
         case 'graph:revokeSignInSessions': {
           const u = state.users.get(id);

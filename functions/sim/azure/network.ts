@@ -35,6 +35,7 @@ export function networkProvider(state: AzureEstateState): ArmProvider {
     etag: etag(nsg),
     properties: {
       provisioningState: provisioningState(state, nsg.id),
+      ...(nsg.flushConnection !== undefined ? { flushConnection: nsg.flushConnection } : {}),
       securityRules: nsg.rules.map((r) => ({
         id: `${nsg.id}/securityRules/${r.name}`,
         name: r.name,
@@ -74,7 +75,9 @@ export function networkProvider(state: AzureEstateState): ArmProvider {
       });
     }
     const existing = state.nsgs.get(key(id.id));
-    const nsg: SimNsg = { id: existing?.id ?? id.id, location, tags: tagsOf(body.tags), rules };
+    // A PUT replaces the resource: flushConnection is whatever this body says (absent = off).
+    const flush = obj(body.properties).flushConnection;
+    const nsg: SimNsg = { id: existing?.id ?? id.id, location, tags: tagsOf(body.tags), rules, ...(typeof flush === 'boolean' ? { flushConnection: flush } : {}) };
     state.nsgs.set(key(id.id), nsg);
     const answer = accepted(state, req, id, location, !existing, {});
     return { ...answer, body: JSON.stringify(nsgView(nsg)) };

@@ -44,6 +44,8 @@ export interface SimNsg {
   location: string;
   tags: Record<string, string>;
   rules: SimSecurityRule[];
+  /** NSG flow re-evaluation: when true, established flows are re-judged when the rules change (ARM `flushConnection`). */
+  flushConnection?: boolean;
 }
 export interface SimDisk {
   id: string;
@@ -68,6 +70,15 @@ export interface SimStorageAccount {
   tags: Record<string, string>;
   /** Undefined = never set (older accounts: the service treats it as allowed). */
   allowBlobPublicAccess?: boolean;
+  /** Undefined = never set: the service allows Shared Key (account keys and the SAS they sign). */
+  allowSharedKeyAccess?: boolean;
+  /** The two account keys (values are the estate's, never real secrets) and when each was made. */
+  keys: SimStorageKey[];
+}
+export interface SimStorageKey {
+  keyName: 'key1' | 'key2';
+  value: string;
+  creationTime: string;
 }
 export interface SimUser {
   id: string;
@@ -76,7 +87,37 @@ export interface SimUser {
   signInSessionsValidFromDateTime: string;
   /** Times revokeSignInSessions was served, for tests and the tabletop report. */
   revocations: string[];
+  accountEnabled: boolean;
+  /** Directory roles the user holds (display names, e.g. `Global Administrator`). */
+  roles: string[];
+  /** When an administrator last set the password (Graph `lastPasswordChangeDateTime`). */
+  lastPasswordChangeDateTime: string;
 }
+
+/**
+ * Built-in Entra roles Microsoft marks privileged whose holders only a higher-privileged
+ * administrator may disable ("Who can perform sensitive actions"): Cordon's identity holds none
+ * of them, so Graph refuses it `accountEnabled` on these users, as it would in a real tenant.
+ */
+export const PRIVILEGED_ROLES: readonly string[] = [
+  'Global Administrator',
+  'Privileged Role Administrator',
+  'Privileged Authentication Administrator',
+  'Security Administrator',
+  'User Administrator',
+  'Authentication Administrator',
+  'Helpdesk Administrator',
+  'Password Administrator',
+  'Exchange Administrator',
+  'SharePoint Administrator',
+  'Intune Administrator',
+  'Application Administrator',
+  'Cloud Application Administrator',
+  'Conditional Access Administrator',
+  'Hybrid Identity Administrator',
+  'Groups Administrator',
+];
+export const isPrivilegedUser = (u: Pick<SimUser, 'roles'>): boolean => u.roles.some((r) => PRIVILEGED_ROLES.some((p) => p.toLowerCase() === r.toLowerCase()));
 export interface SimDefenderAlert {
   id: string;
   location: string;
@@ -151,15 +192,36 @@ export const AzureEstateSeedSchema = z
       )
       .default([]),
     /** `rules` omitted = no rules (an NSG a VM names without listing it gets an SSH allow rule). */
-    nsgs: z.array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, rules: z.array(SecurityRuleSchema).default([]) })).default([]),
+    nsgs: z.array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, rules: z.array(SecurityRuleSchema).default([]), flushConnection: z.boolean().optional() })).default([]),
     snapshots: z
       .array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, sourceResourceId: z.string().min(1), incremental: z.boolean().default(true), sizeGb: z.number().int().positive().default(30), timeCreated: z.string().default('2024-01-01T00:00:00Z') }))
       .default([]),
     storageAccounts: z
-      .array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, allowBlobPublicAccess: z.boolean().optional() }))
+      .array(
+        z.object({
+          id: ArmIdString,
+          location: z.string().default('westeurope'),
+          tags: Tags,
+          allowBlobPublicAccess: z.boolean().optional(),
+          allowSharedKeyAccess: z.boolean().optional(),
+          /** Omitted: two keys made at the estate's start. */
+          keys: z.array(z.object({ keyName: z.enum(['key1', 'key2']), value: z.string().min(1), creationTime: z.string() })).length(2).optional(),
+        }),
+      )
       .default([]),
     users: z
-      .array(z.object({ id: z.string().min(1), userPrincipalName: z.string().min(1), displayName: z.string().optional(), signInSessionsValidFromDateTime: z.string().optional() }))
+      .array(
+        z.object({
+          id: z.string().min(1),
+          userPrincipalName: z.string().min(1),
+          displayName: z.string().optional(),
+          signInSessionsValidFromDateTime: z.string().optional(),
+          accountEnabled: z.boolean().default(true),
+          /** Directory roles (display names); a privileged one makes Graph refuse Cordon `accountEnabled`. */
+          roles: z.array(z.string().min(1)).default([]),
+          lastPasswordChangeDateTime: z.string().optional(),
+        }),
+      )
       .default([]),
     defenderAlerts: z
       .array(
@@ -204,7 +266,7 @@ export function addAzureSeed(state: AzureEstateState, input: AzureEstateSeed): v
   const put = <T extends { id: string }>(map: Map<string, T>, item: T) => {
     if (!map.has(key(item.id))) map.set(key(item.id), item);
   };
-  for (const nsg of seed.nsgs) put(state.nsgs, { id: nsg.id, location: nsg.location, tags: nsg.tags, rules: nsg.rules });
+  for (const nsg of seed.nsgs) put(state.nsgs, { id: nsg.id, location: nsg.location, tags: nsg.tags, rules: nsg.rules, ...(nsg.flushConnection !== undefined ? { flushConnection: nsg.flushConnection } : {}) });
   for (const snap of seed.snapshots) put(state.snapshots, { ...snap });
   for (const vm of seed.vms) {
     if (state.vms.has(key(vm.id))) continue;
@@ -229,7 +291,10 @@ export function addAzureSeed(state: AzureEstateState, input: AzureEstateSeed): v
     });
     state.vms.set(key(vm.id), { id: vm.id, location: vm.location, tags: vm.tags, nicIds: nics.map((n) => n.id), osDiskId: osDisk.id, dataDiskIds });
   }
-  for (const sa of seed.storageAccounts) put(state.storageAccounts, { ...sa });
+  for (const sa of seed.storageAccounts) {
+    const { keys, ...rest } = sa;
+    put(state.storageAccounts, { ...rest, keys: keys ?? initialKeys(sa.id) });
+  }
   for (const u of seed.users) {
     if (state.users.has(key(u.id)) || state.users.has(key(u.userPrincipalName))) continue;
     const user: SimUser = {
@@ -238,6 +303,9 @@ export function addAzureSeed(state: AzureEstateState, input: AzureEstateSeed): v
       displayName: u.displayName ?? u.userPrincipalName.split('@')[0] ?? u.id,
       signInSessionsValidFromDateTime: u.signInSessionsValidFromDateTime ?? '2024-01-01T00:00:00Z',
       revocations: [],
+      accountEnabled: u.accountEnabled,
+      roles: u.roles,
+      lastPasswordChangeDateTime: u.lastPasswordChangeDateTime ?? '2024-01-01T00:00:00Z',
     };
     state.users.set(key(u.id), user);
     state.users.set(key(u.userPrincipalName), user);
@@ -248,6 +316,16 @@ export function addAzureSeed(state: AzureEstateState, input: AzureEstateSeed): v
     put(state.defenderAlerts, { ...a, location });
   }
   for (const g of seed.graphAlerts) if (!state.graphAlerts.has(key(g.id))) state.graphAlerts.set(key(g.id), g);
+}
+
+/** A storage key value the estate makes (base64 of a hash: shaped like a key, secret to nobody). */
+export function storageKeyValue(accountId: string, keyName: string, generation: string): string {
+  return createHash('sha512').update(`${accountId.toLowerCase()}|${keyName}|${generation}`).digest('base64');
+}
+
+function initialKeys(accountId: string): SimStorageKey[] {
+  const at = '2024-01-01T00:00:00Z';
+  return (['key1', 'key2'] as const).map((keyName) => ({ keyName, value: storageKeyValue(accountId, keyName, at), creationTime: at }));
 }
 
 function defaultSshRule(): SimSecurityRule {
