@@ -75,6 +75,29 @@ export function ingestValue(value: unknown, origin: string): IngestResult {
   });
 }
 
+/** An Event Grid event whose envelope the edge has already read (the Azure SDK's `EventGridDeserializer`). */
+export interface GridEventParts {
+  /** `eventType` (EventGridSchema) or `type` (CloudEvents). */
+  type: string;
+  subject?: string;
+  data: unknown;
+}
+
+/**
+ * Reads the payload of one Event Grid event delivered to the Function App: the edge validated the
+ * envelope with the SDK; what the event means is read here, as for a file. `raw` is the event as
+ * delivered (kept as evidence).
+ */
+export function ingestGridEvent(event: GridEventParts, raw: unknown, origin: string): IngestResult {
+  return guarded(origin, (c) => {
+    const size = measure(raw);
+    if (size.depth > MAX_DEPTH) return c.reject(tooDeep());
+    if (size.bytes > MAX_EVENT_BYTES) return c.reject(tooLarge(size.bytes));
+    if (size.unencodable) return c.reject(unencodable(size.unencodable));
+    readGridPayload(event, raw, [], c);
+  });
+}
+
 /** Normalizes a Graph alert the edge fetched after a change notification (`GET /security/alerts_v2/{id}`). */
 export function normalizeGraphAlert(alert: unknown, origin: string): IngestResult {
   return guarded(origin, (c) => {
@@ -253,7 +276,16 @@ function isEventGridEvent(v: Record<string, unknown>): boolean {
 
 function readGridEvent(event: Record<string, unknown>, path: Path, c: Collector): void {
   const type = (typeof event['eventType'] === 'string' ? event['eventType'] : event['type']) as string;
-  const data = event['data'];
+  const subject = typeof event['subject'] === 'string' ? event['subject'] : undefined;
+  readGridPayload({ type, ...(subject !== undefined ? { subject } : {}), data: event['data'] }, event, path, c);
+}
+
+/**
+ * What an Event Grid event means, whichever schema carried it and whoever read its envelope (this
+ * module for a file, the Azure SDK's deserializer at the Function App's edge): a subscription
+ * handshake, a Graph alert announcement, or a Defender / Graph alert as its data.
+ */
+function readGridPayload({ type, subject, data }: GridEventParts, event: unknown, path: Path, c: Collector): void {
   const dataPath = [...path, 'data'];
   if (type === SUBSCRIPTION_VALIDATION) {
     const code = isRecord(data) ? data['validationCode'] : undefined;
@@ -264,9 +296,9 @@ function readGridEvent(event: Record<string, unknown>, path: Path, c: Collector)
   }
   if (type === GRAPH_ALERT_CREATED) {
     const fromData = alertIdFromNotification(data, dataPath);
-    const subject = typeof event['subject'] === 'string' ? /^Alert\/(.+)$/.exec(event['subject'])?.[1] : undefined;
+    const fromSubject = subject !== undefined ? /^Alert\/(.+)$/.exec(subject)?.[1] : undefined;
     if ('alertId' in fromData) c.result.graphAlertRefs.push({ alertId: fromData.alertId, origin: c.origin });
-    else if (subject) c.result.graphAlertRefs.push({ alertId: subject, origin: c.origin });
+    else if (fromSubject) c.result.graphAlertRefs.push({ alertId: fromSubject, origin: c.origin });
     else c.reject(fromData.reason);
     return;
   }

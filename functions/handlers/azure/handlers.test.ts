@@ -128,6 +128,14 @@ describe('ingest webhook handshakes', () => {
     expect(res).toMatchObject({ status: 200, jsonBody: { validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' } });
   });
 
+  it('answers the published validation event (shared fixture copy) the same way, with no incident', async () => {
+    const event = JSON.parse(readFileSync(join(FIXTURES, 'public/other-shapes/eventgrid-subscription-validation.eventgridschema.json'), 'utf8')) as unknown;
+    const before = (await store.listIncidents()).length;
+    const res = await ingestWebhook(post('https://cordon.example/api/ingest', event), context(), ingestDeps);
+    expect(res).toMatchObject({ status: 200, jsonBody: { validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' } });
+    expect((await store.listIncidents()).length).toBe(before);
+  });
+
   it('answers the CloudEvents abuse-protection OPTIONS handshake', async () => {
     const req = new HttpRequest({ method: 'OPTIONS', url: 'https://cordon.example/api/ingest', headers: { 'WebHook-Request-Origin': 'eventemitter.example.com' } });
     const res = await ingestWebhook(req, context(), ingestDeps);
@@ -169,6 +177,26 @@ describe('ingest', () => {
     expect(body.rejected).toEqual([]);
     expect(body.incidents).toEqual([expect.objectContaining({ findingId: 'da637578995287051192_756343937', outcome: 'no-action' })]);
     expect(server.calls.filter((c) => c.operation === 'graph:getAlert')).toHaveLength(1);
+  });
+
+  it('reads Event Grid envelopes with the SDK deserializer: one without its topic is refused on its own, the rest of the batch still read', async () => {
+    const [alert] = readJson<Record<string, unknown>[]>('defender/alert.eventgrid.json');
+    const { topic: _dropped, ...noTopic } = alert!;
+    const res = await ingestWebhook(post('https://cordon.example/api/ingest', [noTopic, alert]), context(), ingestDeps);
+    expect(res.status).toBe(200);
+    const body = res.jsonBody as { incidents: { playbook: string | null }[]; rejected: { file: string; reason: string }[] };
+    // The SDK enforces the Event Grid schema (topic is required there); the core alone would have read the alert.
+    expect(body.rejected).toEqual([{ file: expect.stringMatching(/ \[0\]$/), reason: "EventGridSchema: event is missing required property 'topic'" }]);
+    expect(body.incidents).toEqual([expect.objectContaining({ playbook: 'azure-vm-compromise' })]);
+  });
+
+  it('refuses a CloudEvent that is not CloudEvents 1.0 from the trigger, naming the schema, and starts nothing', async () => {
+    const event = { ...realAlertCloudEvent(), specversion: '0.3', id: 'ce-03' };
+    const before = sfnService.state.executionsOf(VM_MACHINE).length;
+    const out = await ingestEventGridEvent(event, context(), ingestDeps);
+    expect(out.incidents).toEqual([]);
+    expect(out.rejected.map((r) => r.reason)).toEqual([expect.stringMatching(/^CloudEvents 1\.0: event is not in the Cloud Event 1\.0 schema/)]);
+    expect(sfnService.state.executionsOf(VM_MACHINE)).toHaveLength(before);
   });
 
   it('rejects an unrecognized event naming why, and answers 200 so it is not redelivered', async () => {

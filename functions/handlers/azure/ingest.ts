@@ -1,5 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { ingestText, ingestValue, normalizeGraphAlert, type IngestResult } from '../../core/findings/ingest.js';
+import { Buffer } from 'node:buffer';
+import { MAX_EVENT_BYTES, ingestGridEvent, ingestText, ingestValue, normalizeGraphAlert, type IngestResult } from '../../core/findings/ingest.js';
+import { readGridDelivery, type DeliveredEvent, type RefusedEvent } from '../../adapters/azure/event-grid.js';
 import type { IntakeOutcome } from '../intake.js';
 
 /**
@@ -39,9 +41,33 @@ async function process(result: IngestResult, raw: unknown, deps: AzureIngestDeps
   return { ...outcome, validations: result.validations.map((v) => ({ validationCode: v.validationCode })) };
 }
 
-/** The Event Grid trigger: one event per invocation (either schema; the runtime answers the subscription handshake itself). */
+/**
+ * An Event Grid delivery read with the SDK's deserializer (adapters/azure/event-grid.ts), each event's
+ * meaning by the core: one result for the whole delivery, a refused envelope rejected on its own
+ * (naming its index in a batch) while the others are still read.
+ */
+function ingestDelivered(events: readonly (DeliveredEvent | RefusedEvent)[], origin: string): IngestResult {
+  const merged: IngestResult = { findings: [], rejected: [], validations: [], graphAlertRefs: [] };
+  events.forEach((event, i) => {
+    const at = events.length === 1 ? origin : `${origin} [${i}]`;
+    const one: IngestResult = event.ok ? ingestGridEvent(event.parts, event.raw, at) : { findings: [], rejected: [{ file: at, reason: event.reason }], validations: [], graphAlertRefs: [] };
+    merged.findings.push(...one.findings);
+    merged.rejected.push(...one.rejected);
+    merged.validations.push(...one.validations);
+    merged.graphAlertRefs.push(...one.graphAlertRefs);
+  });
+  return merged;
+}
+
+/**
+ * The Event Grid trigger: one event per invocation, either schema. The runtime answers the
+ * subscription handshake itself; a validation event that still reaches the function is only logged.
+ */
 export async function ingestEventGridEvent(event: unknown, context: InvocationContext, deps: AzureIngestDeps): Promise<AzureIngestOutcome> {
-  const outcome = await process(ingestValue(event, `eventgrid:${context.invocationId}`), event, deps);
+  const origin = `eventgrid:${context.invocationId}`;
+  const delivery = await readGridDelivery(event);
+  const result = delivery.kind === 'events' ? ingestDelivered(delivery.events, origin) : ingestValue(event, origin);
+  const outcome = await process(result, event, deps);
   for (const r of outcome.rejected) context.warn(`event rejected: ${r.reason}`);
   for (const i of outcome.incidents) context.log(`incident ${i.incidentId} (${i.playbook ?? 'no playbook'}): ${i.outcome}`);
   return outcome;
@@ -50,7 +76,8 @@ export async function ingestEventGridEvent(event: unknown, context: InvocationCo
 /**
  * The webhook: Event Grid schema with its `SubscriptionValidationEvent` (answered with
  * `validationResponse`), CloudEvents with the `WebHook-Request-Origin` OPTIONS handshake, and
- * Graph change notifications with the `validationToken` query handshake.
+ * Graph change notifications with the `validationToken` query handshake. Event Grid deliveries are
+ * read with the SDK's deserializer; anything else (Graph notifications, a bare alert) by the core.
  */
 export async function ingestWebhook(request: HttpRequest, context: InvocationContext, deps: AzureIngestDeps): Promise<HttpResponseInit> {
   if (request.method === 'OPTIONS') {
@@ -64,19 +91,28 @@ export async function ingestWebhook(request: HttpRequest, context: InvocationCon
 
   const text = await request.text();
   const origin = `webhook:${context.invocationId}`;
-  const result = ingestText(text, origin);
-  const validation = result.validations[0];
-  if (validation) {
-    context.log('Event Grid subscription validation answered');
-    return { status: 200, jsonBody: { validationResponse: validation.validationCode } };
+  const parsed = parseBody(text);
+  const delivery = parsed.ok ? await readGridDelivery(parsed.value) : ({ kind: 'other' } as const);
+  if (delivery.kind === 'events') {
+    const validation = delivery.events.find((e): e is DeliveredEvent => e.ok && e.validationCode !== undefined);
+    if (validation) {
+      context.log('Event Grid subscription validation answered');
+      return { status: 200, jsonBody: { validationResponse: validation.validationCode } };
+    }
   }
-  let raw: unknown = text;
-  try {
-    raw = JSON.parse(text) as unknown;
-  } catch {
-    // Kept as text: the rejection names the parse problem.
-  }
-  const outcome = await process(result, raw, deps);
+  // Too large, not JSON, or not Event Grid: the core reads the text and names what is wrong with it.
+  const result = delivery.kind === 'events' ? ingestDelivered(delivery.events, origin) : ingestText(text, origin);
+  const outcome = await process(result, parsed.ok ? parsed.value : text, deps);
   for (const r of outcome.rejected) context.warn(`event rejected: ${r.reason}`);
   return { status: 200, jsonBody: { incidents: outcome.incidents, rejected: outcome.rejected } };
+}
+
+/** The body as JSON, when it is within the size limit and parses; otherwise the core's rejection applies. */
+function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (Buffer.byteLength(text, 'utf8') > MAX_EVENT_BYTES) return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) as unknown };
+  } catch {
+    return { ok: false };
+  }
 }
