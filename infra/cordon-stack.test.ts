@@ -168,6 +168,28 @@ describe('Cordon stack', () => {
     }
   });
 
+  it('puts lifecycle events on its own bus: only ingest and clock-reminder may, only there, and are told its name', () => {
+    const buses = template.findResources('AWS::Events::EventBus') as Resources;
+    expect(Object.values(buses).map((b) => b.Properties.Name)).toEqual(['Cordon-lifecycle']);
+    const [busId] = Object.keys(buses);
+    const policies = template.findResources('AWS::IAM::Policy') as Resources;
+    const putters = Object.entries(policies)
+      .filter(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some((st) => actionsOf(st).some((a) => a.startsWith('events:Put'))))
+      .map(([id]) => id.replace(/DefaultPolicy.*$/, ''));
+    expect(putters.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ClockReminderRole', 'IngestRole']);
+    for (const role of ['IngestRole', 'ClockReminderRole']) {
+      const put = statementsOf(template, role).filter((st) => actionsOf(st).includes('events:PutEvents'));
+      expect(put, role).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId, 'Arn'] } })]);
+    }
+    const fnsWithBus = Object.entries(template.findResources('AWS::Lambda::Function') as Resources)
+      .filter(([, f]) => (f.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.CORDON_EVENT_BUS !== undefined)
+      .map(([id, f]) => [id.replace(/[0-9A-F]{8}$/, ''), (f.Properties.Environment as { Variables: Record<string, unknown> }).Variables.CORDON_EVENT_BUS]);
+    expect(fnsWithBus.sort()).toEqual([
+      ['ClockReminder', { Ref: busId }],
+      ['Ingest', { Ref: busId }],
+    ]);
+  });
+
   it('reports every playbook whose compiled ASL is missing as a synth error and deploys no invented one', () => {
     const errors = assembly.getStackByName('Cordon').messages.filter((m) => m.level === 'error').map((m) => String(m.entry.data));
     const missing = FIXED_PLAYBOOK_IDS.filter((id) => id !== 'aws-ec2-compromise' && id !== 'azure-vm-compromise');

@@ -141,6 +141,10 @@ export class CordonStack extends Stack {
       enforceSSL: true,
     });
 
+    // Cordon's lifecycle events (functions/core/lifecycle.ts, infra/README.md): ticketing, paging and
+    // chat tools subscribe with a rule on this bus, without code. Only the functions that emit them may put.
+    const lifecycle = new events.EventBus(this, 'LifecycleBus', { eventBusName: `${this.stackName}-lifecycle` });
+
     const fns = this.lambdas(props);
     this.functions = fns;
     this.actionRunnerRole = fns['action-runner'].role as iam.Role;
@@ -173,6 +177,11 @@ export class CordonStack extends Stack {
     }
     for (const name of ['approval', 'clock-reminder'] as const) {
       fns[name].addToRolePolicy(new iam.PolicyStatement({ sid: 'Escalate', actions: ['sns:Publish'], resources: [escalation.topicArn] }));
+    }
+    // Incident opened (ingest) and clock reminders (clock-reminder).
+    for (const name of ['ingest', 'clock-reminder'] as const) {
+      fns[name].addEnvironment('CORDON_EVENT_BUS', lifecycle.eventBusName);
+      fns[name].addToRolePolicy(new iam.PolicyStatement({ sid: 'LifecycleEvents', actions: ['events:PutEvents'], resources: [lifecycle.eventBusArn] }));
     }
     this.grantResponse(fns['action-runner'], externalId.valueAsString);
 
@@ -229,6 +238,7 @@ export class CordonStack extends Stack {
     new CfnOutput(this, 'AuditKeyArn', { value: auditKey.keyArn, description: 'cordon audit verify --table: set CORDON_AUDIT_KEY to this' });
     new CfnOutput(this, 'CaseTableName', { value: caseTable.tableName });
     new CfnOutput(this, 'EscalationTopicArn', { value: escalation.topicArn });
+    new CfnOutput(this, 'LifecycleBusName', { value: lifecycle.eventBusName, description: "Cordon's lifecycle events (source cordon): subscribe with a rule on this bus" });
   }
 
   private runnerSecret!: secretsmanager.Secret;

@@ -1,6 +1,7 @@
 import { latestPerIncident } from '../core/incident-id.js';
 import type { IncidentVerdict } from '../core/verdict.js';
 import type { IngestResult } from '../core/findings/ingest.js';
+import { incidentOpened, type LifecyclePublisher } from '../core/lifecycle.js';
 import type { IngestedFinding, Mode, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
 import { planIncident, planSettings } from '../core/plan/plan.js';
@@ -26,6 +27,8 @@ export interface IntakeDeps {
   start: WorkflowStarter;
   now(): Date;
   nis2?: boolean;
+  /** Lifecycle events (EventBridge on AWS, Event Grid on Azure), best effort (handlers/lifecycle.ts). */
+  publish?: LifecyclePublisher;
 }
 
 export interface IntakeIncident {
@@ -99,6 +102,7 @@ async function intakeOne(ingested: IngestedFinding, deps: IntakeDeps): Promise<I
       event: 'plan',
       data: { playbook: incident.playbook, mode: MODE, steps: incident.steps.map((s) => s.id), skipped: incident.skipped, clocks: incident.clocks },
     });
+    await deps.publish?.(incidentOpened(incident, at));
   }
   const base = { incidentId: incident.id, findingId: finding.id, playbook: incident.playbook, created, skipped: incident.skipped.map((s) => `${s.action} ${s.target.id}: ${s.reason}`) };
   if (incident.playbook === null || incident.steps.length === 0) return { ...base, outcome: 'no-action' };

@@ -12,6 +12,7 @@ var deploymentContainer = 'app-package'
 // Built-in role ids (Azure built-in roles reference).
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+var eventGridDataSender = 'd5a91429-5739-47e2-a06b-3470a27159e7'
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: '${namePrefix}-logs-${suffix}'
@@ -115,6 +116,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
         { name: 'CORDON_RUNNER_SECRET', value: '@Microsoft.KeyVault(SecretUri=${runnerSecret.properties.secretUri})' }
         { name: 'CORDON_SUBSCRIPTION_ID', value: subscription().subscriptionId }
+        { name: 'CORDON_EVENT_GRID_TOPIC', value: lifecycle.properties.endpoint }
       ], awsSettingList)
     }
   }
@@ -167,6 +169,29 @@ resource ingestSubscription 'Microsoft.EventGrid/topics/eventSubscriptions@2022-
   }
 }
 
+// Cordon's lifecycle events (functions/core/lifecycle.ts, infra/README.md): ticketing, paging and chat
+// tools subscribe to this topic. No access keys: the Function App sends with its managed identity.
+resource lifecycle 'Microsoft.EventGrid/topics@2022-06-15' = {
+  name: '${namePrefix}-lifecycle-${suffix}'
+  location: location
+  properties: {
+    inputSchema: 'EventGridSchema'
+    publicNetworkAccess: 'Enabled'
+    disableLocalAuth: true
+  }
+}
+
+resource lifecycleSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(lifecycle.id, app.id, eventGridDataSender)
+  scope: lifecycle
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventGridDataSender)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 output principalId string = app.identity.principalId
 output actionRunnerUrl string = 'https://${app.properties.defaultHostName}/api/actions'
 output alertsTopicEndpoint string = alerts.properties.endpoint
+output lifecycleTopicEndpoint string = lifecycle.properties.endpoint

@@ -4,10 +4,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { HOUR_MS, dueReminders, formatDuration } from '../../core/clocks/clocks.js';
+import { clockReminder, type LifecyclePublisher } from '../../core/lifecycle.js';
 import type { AuditTrail } from '../../records/audit-log.js';
 import type { CaseStore, ClockRecord } from '../../records/case-store.js';
 import { required } from './env.js';
 import { cloudRecords, logger, metrics } from './runtime.js';
+import { lifecyclePublisher } from './lifecycle.js';
 
 /**
  * Regulatory clock reminders (GDPR Art. 33, NIS2 Art. 23). Invoked by the 15-minute schedule
@@ -28,6 +30,8 @@ export interface ReminderDeps {
   store: CaseStore;
   audit: AuditTrail;
   publish(subject: string, message: string): Promise<void>;
+  /** The `Cordon.Clock.Reminder` lifecycle event beside the SNS message (best effort). */
+  lifecycle?: LifecyclePublisher;
   now: Date;
 }
 
@@ -50,6 +54,7 @@ export async function sendDueReminders(deps: ReminderDeps): Promise<SentReminder
           `Record the notification with: cordon clocks notify ${clock.incident} --regime ${clock.regime} --reference <ref>`,
       );
       await deps.audit.append({ incident: clock.incident, event: 'clock.reminder', data: { regime: clock.regime, deadline: clock.deadline, offsetHours, channel: 'sns' } });
+      await deps.lifecycle?.(clockReminder(clock, offsetHours, deps.now));
       out.push({ incidentId: clock.incident, regime: clock.regime, deadline: clock.deadline, offsetHours });
     }
   }
@@ -61,12 +66,14 @@ let sns: SNSClient | undefined;
 export async function remind(): Promise<{ sent: SentReminder[] }> {
   const { store, audit, env } = cloudRecords();
   const topic = required(env, 'CORDON_TOPIC_ARN');
+  const lifecycle = lifecyclePublisher(env);
   sns ??= new SNSClient({});
   const client = sns;
   const sent = await sendDueReminders({
     store,
     audit,
     now: new Date(),
+    ...(lifecycle ? { lifecycle } : {}),
     publish: async (subject, message) => {
       await client.send(new PublishCommand({ TopicArn: topic, Subject: subject, Message: message }));
     },

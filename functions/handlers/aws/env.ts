@@ -13,6 +13,8 @@ export const HandlerEnvSchema = z.object({
   CORDON_AUDIT_KEY: z.string().min(1).optional(),
   CORDON_STATE_MACHINES: StateMachineMap.optional(),
   CORDON_TOPIC_ARN: z.string().startsWith('arn:').optional(),
+  /** The EventBridge bus Cordon's lifecycle events go to (core/lifecycle.ts); unset: none are sent. */
+  CORDON_EVENT_BUS: z.string().min(1).optional(),
   CORDON_CLOCK_WATCH_ARN: z.string().startsWith('arn:').optional(),
   CORDON_RESPONDER_ROLE: z.string().min(1).optional(),
   CORDON_RESPONDER_EXTERNAL_ID: z.string().min(1).optional(),

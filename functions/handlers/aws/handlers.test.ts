@@ -20,6 +20,10 @@ import { sendDueReminders } from './clock-reminder.js';
 import { S3AuditSink } from '../../adapters/aws/s3-audit-sink.js';
 import { s3ObjectPuts, stsAssumeRole, type RecordedAssumeRole, type RecordedPut } from '../../../test/support/handlers/aws-services.js';
 import { PUBLIC_FIXTURES } from '../../../test/support/public-fixtures.js';
+import { EventBridgeReceiver } from '../../../test/support/sim/lifecycle.js';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { eventBridgePublisher } from '../../adapters/aws/lifecycle-events.js';
+import { bestEffort } from '../lifecycle.js';
 
 /**
  * The Lambda handlers invoked as Lambda invokes them (event + context), against the simulated
@@ -41,6 +45,8 @@ const EC2_MACHINE = `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:Cordon-aws
 const TABLE = 'cordon-cases';
 
 const sfnService = createStepFunctionsSimService();
+const BUS = 'cordon-lifecycle';
+const bus = new EventBridgeReceiver([BUS]);
 const sfn = sfnService.state;
 let server: RunningSimServer;
 let store: DynamoCaseStore;
@@ -90,7 +96,7 @@ beforeAll(async () => {
   const ingested = ingestValue(s3Finding, 'fixture');
   for (const f of ingested.findings) applyAwsSeed(aws, seedFromFinding(f.finding));
   server = await startSimServer({
-    services: [s3ObjectPuts(puts), stsAssumeRole(assumed), ...createAwsSimServices(aws), new DynamoDbSimService(), sfnService],
+    services: [s3ObjectPuts(puts), stsAssumeRole(assumed), ...createAwsSimServices(aws), new DynamoDbSimService(), sfnService, bus],
     faults: [{ operation: 'securityhub:BatchUpdateFindings', kind: 'throttle' }],
   });
   Object.assign(process.env, {
@@ -104,6 +110,7 @@ beforeAll(async () => {
     CORDON_RESPONDER_EXTERNAL_ID: 'ext-0123456789',
     CORDON_HOME: mkdtempSync(join(tmpdir(), 'cordon-lambda-')),
     CORDON_STATE_MACHINES: JSON.stringify({ 'aws-s3-data-exposure': MACHINE, 'aws-ec2-compromise': EC2_MACHINE }),
+    CORDON_EVENT_BUS: BUS,
   });
   const client = new DynamoDBClient({ endpoint: server.url, region: 'us-east-1' });
   await DynamoCaseStore.createTable(client, TABLE);
@@ -141,6 +148,11 @@ describe('ingest Lambda', () => {
     expect(late.incidents[0]).toMatchObject({ outcome: 'duplicate', created: false, executionArn: execution.executionArn });
     expect(sfn.executionsOf(MACHINE)).toHaveLength(1);
     expect(server.calls.filter((c) => c.operation === 'states:StartExecution').map((c) => c.status)).toEqual([200, 200, 400]);
+
+    // One Cordon.Incident.Opened on the lifecycle bus for the new incident; the redeliveries open nothing.
+    const opened = bus.received.filter((e) => (e.Detail as { incident?: string }).incident === incident!.incidentId);
+    expect(opened.map((e) => [e.EventBusName, e.Source, e.DetailType])).toEqual([[BUS, 'cordon', 'Cordon.Incident.Opened']]);
+    expect(opened[0]!.Detail).toMatchObject({ playbook: 'aws-s3-data-exposure', steps: { contain: 1, notify: 1 }, finding: { source: 'securityhub', cloud: 'aws' } });
   });
 
   it('records a GuardDuty sample finding but starts nothing', async () => {
@@ -285,5 +297,28 @@ describe('clock reminders', () => {
     expect(sent.filter((s) => s.incidentId === incident)).toEqual([{ incidentId: incident, regime: 'gdpr-art33', deadline, offsetHours: 24 }]);
     expect(published.some((s) => s.includes(incident) && s.includes('due in 23h'))).toBe(true);
     expect((await sendDueReminders(deps)).filter((s) => s.incidentId === incident)).toEqual([]);
+  });
+
+  it('sends each reminder as a Cordon.Clock.Reminder lifecycle event too, once; a bus that refuses it holds up nothing', async () => {
+    const incident = 'inc-00000000000000ab';
+    const awareAt = '2024-06-01T00:00:00.000Z';
+    const deadline = '2024-06-04T00:00:00.000Z';
+    await store.openClock(incident, { regime: 'gdpr-art33', awareAt, deadline }, { openedAt: awareAt, reminderOffsetsHours: [24, 4] });
+    const { audit } = await import('./runtime.js').then((m) => m.cloudRecords());
+    const client = new EventBridgeClient({});
+    const warnings: string[] = [];
+    const refused = bestEffort(eventBridgePublisher(client, 'no-such-bus'), (message) => void warnings.push(message));
+    const now = new Date('2024-06-03T01:00:00Z');
+    // The bus refuses: the reminder still goes to the topic and the audit, and is marked sent.
+    expect((await sendDueReminders({ store, audit, now, publish: async () => undefined, lifecycle: refused })).filter((s) => s.incidentId === incident)).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes(incident))).toEqual([`lifecycle event Cordon.Clock.Reminder for ${incident} not published`]);
+    const later = new Date('2024-06-03T21:00:00Z');
+    const deps = { store, audit, now: later, publish: async () => undefined, lifecycle: eventBridgePublisher(client, BUS) };
+    expect((await sendDueReminders(deps)).filter((s) => s.incidentId === incident)).toEqual([{ incidentId: incident, regime: 'gdpr-art33', deadline, offsetHours: 4 }]);
+    await sendDueReminders(deps);
+    const reminders = bus.received.filter((e) => e.DetailType === 'Cordon.Clock.Reminder' && (e.Detail as { incident: string }).incident === incident);
+    expect(reminders.map((e) => e.Detail)).toEqual([
+      { type: 'Cordon.Clock.Reminder', incident, at: later.toISOString(), regime: 'gdpr-art33', awareAt, deadline, offsetHours: 4, overdue: false },
+    ]);
   });
 });

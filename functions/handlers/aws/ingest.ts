@@ -9,6 +9,7 @@ import { handlerPlaybooks } from '../playbooks.js';
 import { required } from './env.js';
 import { envelope, type ParsedEnvelope } from './eventbridge.js';
 import { cloudRecords, logger, metrics, type LambdaEntry } from './runtime.js';
+import { lifecyclePublisher } from './lifecycle.js';
 import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
 
 /**
@@ -28,6 +29,7 @@ export async function ingestEvent(parsed: ParsedEnvelope): Promise<IntakeOutcome
     ? ingestValue(parsed.data, origin)
     : { findings: [], rejected: [{ file: origin, reason: `not an EventBridge event: ${parsed.problem}` }], validations: [], graphAlertRefs: [] };
   sfn ??= new SFNClient({});
+  const publish = lifecyclePublisher(env);
   const outcome = await intake(result, raw, {
     store,
     audit,
@@ -36,6 +38,7 @@ export async function ingestEvent(parsed: ParsedEnvelope): Promise<IntakeOutcome
     start: stepFunctionsStarter(sfn, required(env, 'CORDON_STATE_MACHINES')),
     now: () => new Date(),
     nis2: env.CORDON_NIS2 === 'true',
+    ...(publish ? { publish } : {}),
   });
   for (const r of outcome.rejected) logger.warn('event rejected', { reason: r.reason, event: raw });
   for (const i of outcome.incidents) logger.info('incident', { ...i });

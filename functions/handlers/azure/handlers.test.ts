@@ -26,6 +26,9 @@ import { intake } from '../intake.js';
 import { handlerPlaybooks } from '../playbooks.js';
 import { RUNNER_SECRET_HEADER, runAzureAction, type AzureRunnerDeps } from './actions.js';
 import { ingestEventGridEvent, ingestWebhook, type AzureIngestDeps } from './ingest.js';
+import { AzureKeyCredential } from '@azure/eventgrid';
+import { eventGridPublisher, eventGridTopicClient } from '../../adapters/azure/lifecycle-events.js';
+import { EventGridTopicReceiver } from '../../../test/support/sim/lifecycle.js';
 
 /**
  * The Azure Functions' logic invoked with real-shaped requests (HttpRequest / Event Grid events
@@ -81,6 +84,8 @@ function runnerWiredTo(endpoint: string, home: string): AzureRunnerDeps {
 }
 
 const sfnService = createStepFunctionsSimService();
+const TOPIC_KEY = 'lifecycle-topic-key-0123456789';
+const lifecycleTopic = new EventGridTopicReceiver(TOPIC_KEY);
 let server: RunningSimServer;
 let store: DynamoCaseStore;
 let ingestDeps: AzureIngestDeps;
@@ -95,7 +100,7 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
 
 beforeAll(async () => {
   server = await startSimServer({
-    services: [new DynamoDbSimService(), sfnService, ...createAwsSimServices(createAwsEstate()), ...createAzureSimServices(azureEstate())],
+    services: [new DynamoDbSimService(), sfnService, ...createAwsSimServices(createAwsEstate()), ...createAzureSimServices(azureEstate()), lifecycleTopic],
     // Every snapshot write is throttled: the runner must answer 429 for Step Functions to retry.
     faults: [{ operation: 'Microsoft.Compute/snapshots/write', kind: 'throttle' }],
   });
@@ -112,6 +117,8 @@ beforeAll(async () => {
     router: (await handlerPlaybooks()).router,
     start: stepFunctionsStarter(new SFNClient(aws), { 'azure-vm-compromise': VM_MACHINE }),
     now: () => new Date(),
+    // As the Function App wires it (runtime.ts), with a topic key instead of the managed identity on loopback.
+    publish: eventGridPublisher(eventGridTopicClient(`${server.url}/api/events`, new AzureKeyCredential(TOPIC_KEY))),
   };
   const graph = createAzureClients({ subscriptionId: SUBSCRIPTION, endpoint: server.url });
   ingestDeps = { intake: (result, raw) => intake(result, raw, deps), fetchGraphAlert: (id) => fetchGraphAlert(graph, id) };
@@ -169,6 +176,10 @@ describe('ingest', () => {
     const executions = sfnService.state.executionsOf(VM_MACHINE);
     expect(executions).toHaveLength(1);
     expect(executions[0]!.name).toBe(body.incidents[0]!.incidentId);
+    // One Cordon.Incident.Opened on the lifecycle topic; the redelivery opened nothing.
+    const opened = lifecycleTopic.received.filter((e) => e.subject === `cordon/incidents/${body.incidents[0]!.incidentId}`);
+    expect(opened.map((e) => [e.eventType, e.dataVersion])).toEqual([['Cordon.Incident.Opened', '1']]);
+    expect(opened[0]!.data).toMatchObject({ playbook: 'azure-vm-compromise', finding: { source: 'defender', cloud: 'azure', severity: 'high' } });
   });
 
   it('fetches the alert a Graph AlertCreated notification announces and records it', async () => {

@@ -10,6 +10,9 @@ import * as z from 'zod';
 import { StateMachineMap, readEnv } from '../../core/env.js';
 import { createAzureClients } from '../../adapters/azure/clients.js';
 import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
+import { eventGridPublisher, eventGridTopicClient } from '../../adapters/azure/lifecycle-events.js';
+import type { LifecyclePublisher } from '../../core/lifecycle.js';
+import { bestEffort } from '../lifecycle.js';
 import { AZURE_ACTIONS } from '../../actions/azure/index.js';
 import { dispatchActions } from '../../actions/dispatch.js';
 import { stepCorrelation } from '../../core/correlation.js';
@@ -45,6 +48,8 @@ const AzureEnvSchema = z.object({
   /** The KMS audit key (ARN) in the Cordon AWS account. */
   CORDON_AUDIT_KEY: z.string().min(1).optional(),
   CORDON_HOME: z.string().min(1).optional(),
+  /** The Event Grid custom topic (endpoint URL) Cordon's lifecycle events go to (core/lifecycle.ts); unset: none are sent. */
+  CORDON_EVENT_GRID_TOPIC: z.url().optional(),
   /** The simulated estate (local runs and tests); absent = the real clouds. */
   CORDON_ENDPOINT: z.url().optional(),
 });
@@ -98,11 +103,20 @@ function cloudRecords(env: AzureEnv): CloudRecords {
   return records;
 }
 
+/** Lifecycle events to the deployment's Event Grid topic with the managed identity (EventGrid Data Sender), logged and dropped on failure. */
+export function lifecycleTopicPublisher(env: AzureEnv): LifecyclePublisher | undefined {
+  if (!env.CORDON_EVENT_GRID_TOPIC) return undefined;
+  const client = eventGridTopicClient(env.CORDON_EVENT_GRID_TOPIC, new ManagedIdentityCredential());
+  return bestEffort(eventGridPublisher(client), (message, error) => console.warn(message, error));
+}
+
 function cloudIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
+  const publish = lifecycleTopicPublisher(env);
   const deps = {
     ...cloudRecords(env),
     start: stepFunctionsStarter(new SFNClient(awsAccess(env)), need(env, 'CORDON_STATE_MACHINES')),
     now: () => new Date(),
+    ...(publish ? { publish } : {}),
   };
   return async (result, raw) => intake(result, raw, { ...deps, router: (await handlerPlaybooks()).router });
 }
