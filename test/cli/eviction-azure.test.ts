@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -109,6 +109,27 @@ describe('eviction on Azure (tabletop)', () => {
   });
 });
 
+describe('storage reached by key or SAS', () => {
+  it('rotate-storage-keys waits for approval, then both keys and shared key go: the SAS foothold closes, contained; rejected: open (twin)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cordon-sas-'));
+    const alert = JSON.parse(readFileSync(join(FIXTURES, 'defender/derived-storage-anonymous-access.json'), 'utf8')) as { properties: Record<string, unknown> };
+    // Defender for Storage names how the request was authorized ("Authentication type").
+    alert.properties = { ...alert.properties, alertType: 'Storage.Blob_GeoAnomaly', extendedProperties: { 'Authentication type': 'Shared access signature (SAS)' } };
+    const file = join(dir, 'storage-sas.json');
+    writeFileSync(file, JSON.stringify(alert));
+    const approved = await tabletop([file], estate({}));
+    const [incident] = approved.incidents;
+    expect(incident?.steps.find((s) => s.action === 'rotate-storage-keys')).toMatchObject({ status: 'succeeded' });
+    expect(incident?.eviction.footholds).toEqual([expect.objectContaining({ kind: 'storage-key', id: 'llmtrainingdata:sas', open: false, closedBy: 'rotate-storage-keys' })]);
+    expect(incident?.status).toBe('contained');
+
+    const rejected = await tabletop([file], estate({}), ['--approvals', 'reject']);
+    expect(rejected.incidents[0]?.steps.find((s) => s.action === 'rotate-storage-keys')).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/^rejected/) });
+    expect(rejected.incidents[0]?.eviction.open).toBe(1);
+    expect(rejected.incidents[0]?.status).not.toBe('contained');
+  });
+});
+
 describe('routing and ambiguity', () => {
   it('a Graph (Defender XDR) alert naming an Azure VM routes to azure-vm-compromise', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cordon-graph-vm-'));
@@ -127,5 +148,31 @@ describe('routing and ambiguity', () => {
     const r = await cordon(['plan', join(home, 'alert.json')], { home });
     expect(r.stdout).toMatch(/quarantine-vm\s+\S*vm2\s+required \(the alert's identifiers disagree: resourceIdentifiers names vm1, another field names vm2\)/);
     expect(r.stdout).toMatch(/quarantine-vm\s+\S*vm1\s*\n/);
+  });
+});
+
+describe('the default scenario (npm start)', () => {
+  it('its Azure incidents list the footholds they closed', async () => {
+    const r = await cordon(['tabletop', '--scenario', 'default', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc & { report: { markdown: string } };
+    const azure = doc.incidents.filter((i) => i.playbook?.startsWith('azure-'));
+    expect(azure.map((i) => i.playbook).sort()).toEqual(['azure-identity-compromise', 'azure-storage-exposure', 'azure-vm-compromise']);
+    for (const incident of azure) {
+      expect(incident.eviction.footholds.length).toBeGreaterThan(0);
+      expect(incident.eviction.open).toBe(0);
+    }
+    const closed = azure.flatMap((i) => i.eviction.footholds.map((f) => `${f.kind} ${f.id} ${f.closedBy ?? 'open'}`));
+    expect(closed).toEqual(
+      expect.arrayContaining([
+        'connection vm1 → 192.0.2.1/tcp quarantine-vm',
+        'public-read llmtrainingdata (public blob access) block-storage-public-access',
+        'console-password amy.ml@contoso.com:password disable-user',
+        'refresh-token amy.ml@contoso.com:refresh-token disable-user',
+      ]),
+    );
+    const markdown = readFileSync(doc.report.markdown, 'utf8');
+    expect(markdown).toContain('connection vm1 → 192.0.2.1/tcp (closed by quarantine-vm)');
+    expect(markdown).toContain('console-password amy.ml@contoso.com:password (closed by disable-user)');
   });
 });

@@ -17,7 +17,7 @@ describe('rotate-storage-keys against the simulated estate', () => {
     const old = sim.state.storageAccounts.get(ACCOUNT_ID.toLowerCase())?.keys.map((k) => k.value);
     const input = actionInput('rotate-storage-keys', account);
     const result = await rotateStorageKeys.run(input, sim.ctx(input.stepId));
-    expect(result).toMatchObject({ status: 'succeeded', before: { allowSharedKeyAccess: null, keyCreationTime: { key1: '2024-01-01T00:00:00.000Z' } }, after: { allowSharedKeyAccess: false } });
+    expect(result).toMatchObject({ status: 'succeeded', before: { allowSharedKeyAccess: null, keyCreationTime: { key1: '2019-01-01T00:00:00.000Z' } }, after: { allowSharedKeyAccess: false } });
     const sa = sim.state.storageAccounts.get(ACCOUNT_ID.toLowerCase());
     expect(sa?.keys.map((k) => k.value).filter((v) => old?.includes(v))).toEqual([]);
     expect(sa?.allowSharedKeyAccess).toBe(false);

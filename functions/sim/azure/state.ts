@@ -323,8 +323,9 @@ export function storageKeyValue(accountId: string, keyName: string, generation: 
   return createHash('sha512').update(`${accountId.toLowerCase()}|${keyName}|${generation}`).digest('base64');
 }
 
+/** Keys made long before any alert an exercise replays (the ones an attacker could have taken). */
 function initialKeys(accountId: string): SimStorageKey[] {
-  const at = '2024-01-01T00:00:00Z';
+  const at = '2019-01-01T00:00:00Z';
   return (['key1', 'key2'] as const).map((keyName) => ({ keyName, value: storageKeyValue(accountId, keyName, at), creationTime: at }));
 }
 
