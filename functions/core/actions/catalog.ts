@@ -47,7 +47,8 @@ const CATALOG = {
     cloud: 'aws',
     phase: 'contain',
     targets: ['AwsEc2Instance'],
-    summary: 'Replace the instance\'s security groups with a rule-less isolation group, enable termination protection, tag it',
+    summary:
+      'Move every network interface to an allow-all group (tracked flows become untracked), then to a rule-less isolation group; lower the connection-tracking timeouts; termination protection (not Spot), shutdown behaviour stop, DeleteOnTermination off; tag it',
     permissions: [
       describe('ec2:DescribeInstances'),
       describe('ec2:DescribeInstanceAttribute'),
@@ -62,15 +63,23 @@ const CATALOG = {
       },
       isolationGroupOnly('ec2:RevokeSecurityGroupEgress'),
       isolationGroupOnly('ec2:RevokeSecurityGroupIngress'),
-      iam('ec2:ModifyInstanceAttribute', [ec2('instance'), ec2('security-group')], 'The compromised instance and its isolation group are known only at run time.'),
+      // The untrack group carries the isolation tag too: allow-all rules only ever go on a Cordon group.
+      isolationGroupOnly('ec2:AuthorizeSecurityGroupIngress'),
+      isolationGroupOnly('ec2:AuthorizeSecurityGroupEgress'),
+      iam(
+        'ec2:ModifyInstanceAttribute',
+        [ec2('instance'), ec2('security-group')],
+        'The compromised instance (termination protection, shutdown behaviour, DeleteOnTermination, the fallback group swap) and its isolation group are known only at run time.',
+      ),
       iam(
         'ec2:ModifyNetworkInterfaceAttribute',
         [ec2('network-interface'), ec2('security-group')],
-        'Moves each network interface of the compromised instance (known only at run time) into the isolation group.',
+        'Moves each network interface of the compromised instance (known only at run time) through the untrack group into the isolation group, and lowers its connection-tracking timeouts.',
       ),
       iam('ec2:CreateTags', [ec2('instance'), ec2('security-group')], 'Tags the compromised instance and its isolation group with the incident.'),
     ],
-    mutatingCall: 'ec2:ModifyInstanceAttribute',
+    // The group swaps: the calls that close the attacker's flows.
+    mutatingCall: 'ec2:ModifyNetworkInterfaceAttribute',
     releasable: true,
   },
   'snapshot-volumes': {

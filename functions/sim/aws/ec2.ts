@@ -137,6 +137,12 @@ export class Ec2Service implements SimService {
           return this.createSnapshots(params);
         case 'DescribeSnapshots':
           return this.describeSnapshots(params);
+        case 'DescribeIamInstanceProfileAssociations':
+          return this.describeProfileAssociations(params);
+        case 'DisassociateIamInstanceProfile':
+          return this.disassociateProfile(params);
+        case 'AssociateIamInstanceProfile':
+          return this.associateProfile(params);
         default:
           throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
       }
@@ -193,6 +199,9 @@ export class Ec2Service implements SimService {
           privateIpAddress: n.privateIp,
           attachment: { attachmentId: `eni-attach-${n.id.slice(4)}`, deviceIndex: index, status: 'attached', attachTime: i.launchTime, deleteOnTermination: true },
           groupSet: this.groupRefs(n.groups),
+          connectionTrackingConfiguration: n.connectionTracking
+            ? { tcpEstablishedTimeout: n.connectionTracking.tcpEstablishedTimeout, udpStreamTimeout: n.connectionTracking.udpStreamTimeout, udpTimeout: n.connectionTracking.udpTimeout }
+            : undefined,
         })),
       },
       tagSet: ec2TagSet(i.tags),
@@ -218,6 +227,7 @@ export class Ec2Service implements SimService {
     const attribute = params.get('Attribute');
     const body: { [tag: string]: Xml } = { instanceId: instance.id };
     if (attribute === 'disableApiTermination') body.disableApiTermination = { value: instance.disableApiTermination };
+    else if (attribute === 'instanceInitiatedShutdownBehavior') body.instanceInitiatedShutdownBehavior = { value: instance.shutdownBehavior };
     else if (attribute === 'groupSet') body.groupSet = this.groupRefs(instance.networkInterfaces[0]?.groups ?? []);
     else throw new Ec2Error('InvalidParameterValue', `Value (${attribute ?? ''}) for parameter attribute is invalid. Unknown attribute.`);
     return ok('DescribeInstanceAttribute', body);
@@ -227,7 +237,19 @@ export class Ec2Service implements SimService {
     const instance = this.instance(params.get('InstanceId'));
     const groups = params.list('GroupId');
     const termination = params.get('DisableApiTermination.Value');
-    if (groups.length) {
+    const shutdown = params.get('InstanceInitiatedShutdownBehavior.Value');
+    const mappings = params.structs('BlockDeviceMapping');
+    if (shutdown !== undefined) {
+      if (shutdown !== 'stop' && shutdown !== 'terminate') throw new Ec2Error('InvalidParameterValue', `Value (${shutdown}) for parameter instanceInitiatedShutdownBehavior is invalid.`);
+      instance.shutdownBehavior = shutdown;
+    } else if (mappings.length) {
+      for (const m of mappings) {
+        const attached = instance.volumes.find((v) => v.device === m.get('DeviceName'));
+        if (!attached) throw new Ec2Error('InvalidInstanceAttributeValue', `No device is currently mapped at ${m.get('DeviceName') ?? ''}`);
+        const dot = m.get('Ebs.DeleteOnTermination');
+        if (dot !== undefined) attached.deleteOnTermination = dot === 'true';
+      }
+    } else if (groups.length) {
       if (instance.networkInterfaces.length !== 1) {
         throw new Ec2Error('InvalidInstanceID', 'There are multiple interfaces attached to instance. Please specify an interface ID for the operation instead.');
       }
@@ -298,6 +320,20 @@ export class Ec2Service implements SimService {
     const owner = Object.values(this.state.instances).find((i) => i.networkInterfaces.some((n) => n.id === id));
     const eni = owner?.networkInterfaces.find((n) => n.id === id);
     if (!owner || !eni) throw new Ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${id ?? ''}' does not exist`);
+    const tracking = ['TcpEstablishedTimeout', 'UdpStreamTimeout', 'UdpTimeout'].map((k) => [k, params.get(`ConnectionTrackingSpecification.${k}`)] as const).filter(([, v]) => v !== undefined);
+    if (tracking.length) {
+      // EC2's bounds: TCP established 60–432000 s, UDP stream 60–180 s, UDP 30–60 s.
+      const bounds: Record<string, [number, number]> = { TcpEstablishedTimeout: [60, 432_000], UdpStreamTimeout: [60, 180], UdpTimeout: [30, 60] };
+      const spec: Record<string, number> = {};
+      for (const [k, v] of tracking) {
+        const n = Number(v);
+        const [lo, hi] = bounds[k] as [number, number];
+        if (!Number.isInteger(n) || n < lo || n > hi) throw new Ec2Error('InvalidParameterValue', `${k} must be between ${lo} and ${hi}`);
+        spec[`${k.charAt(0).toLowerCase()}${k.slice(1)}`] = n;
+      }
+      eni.connectionTracking = { ...eni.connectionTracking, ...spec };
+      return ok('ModifyNetworkInterfaceAttribute', { return: true });
+    }
     const groups = params.list('SecurityGroupId');
     if (groups.length === 0) throw new Ec2Error('MissingParameter', 'No attributes specified.');
     for (const g of groups) if (this.group(g).vpcId !== owner.vpcId) throw new Ec2Error('InvalidGroup.NotFound', `The security group '${g}' does not exist in VPC '${owner.vpcId}'`);
@@ -379,5 +415,43 @@ export class Ec2Service implements SimService {
       matchesFilters(filters, (name) => (name === 'volume-id' ? s.volumeId : name === 'snapshot-id' ? s.id : name === 'status' ? s.state : tagFilterField(s.tags, name))),
     );
     return ok('DescribeSnapshots', { snapshotSet: { item: chosen.map((s) => this.snapshotXml(s, 'status')) } });
+  }
+
+  private associationXml(i: SimInstance, state: 'associated' | 'disassociated'): Xml {
+    const p = i.instanceProfile as NonNullable<SimInstance['instanceProfile']>;
+    return { associationId: p.associationId, instanceId: i.id, iamInstanceProfile: { arn: p.arn, id: `AIPA${p.associationId.slice(-16).toUpperCase()}` }, state };
+  }
+
+  /** Filters `instance-id` and `state` (associated only: disassociated ones are gone from the estate). */
+  private describeProfileAssociations(params: QueryParams): SimResponse {
+    const ids = new Set(params.list('AssociationId'));
+    const filters = filtersFrom(params);
+    const chosen = Object.values(this.state.instances).filter(
+      (i) => i.instanceProfile && (ids.size === 0 || ids.has(i.instanceProfile.associationId)) && matchesFilters(filters, (name) => (name === 'instance-id' ? i.id : name === 'state' ? 'associated' : undefined)),
+    );
+    return ok('DescribeIamInstanceProfileAssociations', { iamInstanceProfileAssociationSet: { item: chosen.map((i) => this.associationXml(i, 'associated')) } });
+  }
+
+  private disassociateProfile(params: QueryParams): SimResponse {
+    const id = params.get('AssociationId');
+    const instance = Object.values(this.state.instances).find((i) => i.instanceProfile?.associationId === id);
+    if (!instance) throw new Ec2Error('InvalidAssociationID.NotFound', `An association ID '${id ?? ''}' does not exist`);
+    const answer = this.associationXml(instance, 'disassociated');
+    // The profile itself still exists (IAM): remember its role for a later re-association.
+    (this.state.instanceProfileRoles ??= {})[instance.instanceProfile?.arn ?? ''] = instance.instanceProfile?.role ?? '';
+    delete instance.instanceProfile;
+    return ok('DisassociateIamInstanceProfile', { iamInstanceProfileAssociation: answer });
+  }
+
+  /** Associates a profile by ARN; the role is taken to share the profile's name (as the console creates them). */
+  private associateProfile(params: QueryParams): SimResponse {
+    const instance = this.instance(params.get('InstanceId'));
+    if (instance.instanceProfile) throw new Ec2Error('IncorrectState', `There is an existing association for instance ${instance.id}`);
+    const arn = params.get('IamInstanceProfile.Arn') ?? (params.get('IamInstanceProfile.Name') ? `arn:aws:iam::${this.state.account}:instance-profile/${params.get('IamInstanceProfile.Name') ?? ''}` : undefined);
+    if (!arn) throw new Ec2Error('MissingParameter', 'The request must contain the parameter IamInstanceProfile');
+    // The profile's role as the estate last knew it; else the console's convention: the role shares the profile's name.
+    const role = this.state.instanceProfileRoles?.[arn] ?? Object.values(this.state.instances).find((i) => i.instanceProfile?.arn === arn)?.instanceProfile?.role ?? (arn.split('/').pop() as string);
+    instance.instanceProfile = { associationId: nextId(this.state, 'iip-assoc'), arn, role };
+    return ok('AssociateIamInstanceProfile', { iamInstanceProfileAssociation: this.associationXml(instance, 'associated') });
   }
 }

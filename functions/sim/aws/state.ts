@@ -202,6 +202,8 @@ export interface AwsEstateState {
   /** Account-level S3 Block Public Access (S3 Control); absent = not configured. */
   accountPublicAccessBlock?: SimPublicAccessBlock;
   autoScalingGroups: Record<string, SimAutoScalingGroup>;
+  /** Instance profiles' roles by profile ARN, for profiles not associated right now (IAM keeps them). */
+  instanceProfileRoles?: Record<string, string>;
   networkAcls: Record<string, SimNetworkAcl>;
   findings: Record<string, SimSecurityHubFinding>;
 }
