@@ -163,10 +163,17 @@ export function estateFileOf(estate: Pick<SimulatedEstate, 'aws' | 'azure'>): Es
     instanceType: i.instanceType,
     ...(i.networkInterfaces[0] ? { privateIp: i.networkInterfaces[0].privateIp } : {}),
     securityGroups: [...(i.networkInterfaces[0]?.groups ?? [])],
+    ...(i.networkInterfaces[0]?.connectionTracking ? { connectionTracking: { ...i.networkInterfaces[0].connectionTracking } } : {}),
     // The primary interface's id derives from the instance id; the further ones are listed.
-    networkInterfaces: i.networkInterfaces.slice(1).map((n) => ({ id: n.id, subnet: n.subnetId, privateIp: n.privateIp, securityGroups: [...n.groups] })),
-    volumes: i.volumes.map((v) => ({ id: v.volumeId, size: aws.volumes[v.volumeId]?.sizeGiB ?? 8 })),
+    networkInterfaces: i.networkInterfaces
+      .slice(1)
+      .map((n) => ({ id: n.id, subnet: n.subnetId, privateIp: n.privateIp, securityGroups: [...n.groups], ...(n.connectionTracking ? { connectionTracking: { ...n.connectionTracking } } : {}) })),
+    volumes: i.volumes.map((v) => ({ id: v.volumeId, size: aws.volumes[v.volumeId]?.sizeGiB ?? 8, deleteOnTermination: v.deleteOnTermination })),
     terminationProtection: i.disableApiTermination,
+    market: i.market,
+    shutdownBehavior: i.shutdownBehavior,
+    ...(i.instanceProfile ? { instanceProfile: { arn: i.instanceProfile.arn, role: i.instanceProfile.role } } : {}),
+    ...(i.autoScalingGroup ? { autoScalingGroup: i.autoScalingGroup } : {}),
     state: i.state,
     tags: { ...i.tags },
   }));

@@ -54,11 +54,19 @@ const VolumeSchema = z.object({
   deleteOnTermination: z.boolean().default(true),
 });
 
+/** ConnectionTrackingSpecification idle timeouts (seconds); omitted = EC2's defaults. */
+const ConnectionTrackingSeedSchema = z.object({
+  tcpEstablishedTimeout: z.number().int().positive().optional(),
+  udpStreamTimeout: z.number().int().positive().optional(),
+  udpTimeout: z.number().int().positive().optional(),
+});
+
 const NetworkInterfaceSeedSchema = z.object({
   id: z.string().regex(/^eni-/, 'a network interface id starts with eni-'),
   securityGroups: z.array(z.string().min(1)).min(1),
   subnet: z.string().min(1).optional(),
   privateIp: z.string().optional(),
+  connectionTracking: ConnectionTrackingSeedSchema.optional(),
 });
 
 /** A profile name (its role has the same name, as the console creates them), or the profile and its role. */
@@ -73,6 +81,8 @@ const InstanceSeedSchema = z.object({
   privateIp: z.string().optional(),
   /** The primary interface's groups. */
   securityGroups: z.array(z.string().min(1)).optional(),
+  /** The primary interface's connection-tracking timeouts. */
+  connectionTracking: ConnectionTrackingSeedSchema.optional(),
   /** Further interfaces (device index 1, 2 …), each with its own groups. */
   networkInterfaces: z.array(NetworkInterfaceSeedSchema).default([]),
   /** A count (volumes get derived ids) or explicit volumes; the first is the root volume. */
@@ -226,7 +236,7 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
     const subnetId = i.subnet ?? `subnet-${hexFrom(`${vpcId}/subnet`)}`;
     const extraEnis = i.networkInterfaces.map((n, index) => {
       for (const g of n.securityGroups) ensureGroup(state, g, vpcId);
-      return { id: n.id, subnetId: n.subnet ?? subnetId, privateIp: n.privateIp ?? `10.0.0.${11 + index}`, groups: [...n.securityGroups] };
+      return { id: n.id, subnetId: n.subnet ?? subnetId, privateIp: n.privateIp ?? `10.0.0.${11 + index}`, groups: [...n.securityGroups], ...(n.connectionTracking ? { connectionTracking: n.connectionTracking } : {}) };
     });
     const profile = i.instanceProfile === undefined ? undefined : typeof i.instanceProfile === 'string' ? { name: i.instanceProfile, role: i.instanceProfile } : i.instanceProfile;
     if (profile) ensureRole(state, profile.role);
@@ -246,7 +256,7 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
       imageId: `ami-${hexFrom(`${i.id}/ami`)}`,
       state: i.state,
       launchTime: SEEDED_AT,
-      networkInterfaces: [{ id: `eni-${idHex}`, subnetId, privateIp: i.privateIp ?? '10.0.0.10', groups }, ...extraEnis],
+      networkInterfaces: [{ id: `eni-${idHex}`, subnetId, privateIp: i.privateIp ?? '10.0.0.10', groups, ...(i.connectionTracking ? { connectionTracking: i.connectionTracking } : {}) }, ...extraEnis],
       // xvda for the root volume, then sdf, sdg … as the EC2 console suggests for data volumes.
       volumes: volumes.map((v, n) => ({ volumeId: v.id, device: n === 0 ? '/dev/xvda' : `/dev/sd${String.fromCharCode(101 + n)}`, deleteOnTermination: v.deleteOnTermination })),
       disableApiTermination: i.terminationProtection,
