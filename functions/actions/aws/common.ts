@@ -20,6 +20,11 @@ export function alreadyDone(summary: string, before?: unknown): ActionResult {
   return { status: 'skipped', reason: 'already-done', summary, ...(before === undefined ? {} : { before }) };
 }
 
+/** The target has nothing this action changes (an instance in no Auto Scaling group): done, nothing to do (DESIGN §3). */
+export function notApplicable(summary: string, before?: unknown): ActionResult {
+  return { status: 'skipped', reason: 'not-applicable', summary, ...(before === undefined ? {} : { before }) };
+}
+
 /** Tags every resource Cordon touches carries, so a responder can find them from the console. */
 export function incidentTags(input: ActionInput): Record<string, string> {
   return { 'cordon:incident': input.incidentId, 'cordon:finding': input.finding.id.slice(0, 256) };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { actionInput } from '../../../test/support/actions/aws/harness.js';
-import { ACCOUNT, ROLE, useEstates } from '../../../test/support/actions/aws/fixtures.js';
+import { ACCOUNT, ROLE, TEST_ESTATE, useEstates } from '../../../test/support/actions/aws/fixtures.js';
 import { REVOKE_POLICY_NAME, revokePolicyDocument, revokeRoleSessions } from './revoke-role-sessions.js';
 
 const openEstate = useEstates();
 const NOW = new Date('2024-06-01T12:00:00.000Z');
-const input = actionInput('revoke-role-sessions', { type: 'AwsIamRole', id: `arn:aws:iam::${ACCOUNT}:role/${ROLE}` });
+const input = actionInput('revoke-role-sessions', { type: 'AwsIamRole', id: `arn:aws:iam::${ACCOUNT}:role/${ROLE}` }, { finding: { id: 'f-1', source: 'guardduty', observedAt: '2024-04-01T00:00:00.000Z' } });
 
 describe('revoke-role-sessions against the simulated estate', () => {
   it('puts the console-shaped AWSRevokeOlderSessions deny policy and keeps the role and its other policies', async () => {
@@ -35,16 +35,34 @@ describe('revoke-role-sessions against the simulated estate', () => {
     expect(estate.server.calls.slice(callsBefore).map((c) => c.operation)).not.toContain('iam:PutRolePolicy');
   });
 
-  it('treats an existing revocation whose cutoff covers revokeBefore as done, and never moves a cutoff earlier', async () => {
+  it('moves a cutoff another incident set to now, even when it is later than the finding (tokens issued since would stay valid)', async () => {
+    const estate = await openEstate(undefined, { now: () => NOW });
+    // Later than the finding (April), earlier than now: the old idempotency check called this done.
+    estate.state.roles[ROLE]!.inlinePolicies[REVOKE_POLICY_NAME] = revokePolicyDocument(new Date('2024-05-01T00:00:00.000Z'), 'inc-other');
+    const result = await revokeRoleSessions.run(input, estate.ctx(input.stepId));
+    expect(result).toMatchObject({ status: 'succeeded', before: { revokedBefore: '2024-05-01T00:00:00.000Z' }, after: { revokedBefore: NOW.toISOString() } });
+  });
+
+  it('never moves a cutoff earlier', async () => {
     const estate = await openEstate(undefined, { now: () => NOW });
     const later = new Date('2024-06-02T00:00:00.000Z');
     estate.state.roles[ROLE]!.inlinePolicies[REVOKE_POLICY_NAME] = revokePolicyDocument(later, 'inc-other');
-
-    const covered = await revokeRoleSessions.run({ ...input, params: { revokeBefore: '2024-06-01T10:00:00.000Z' } }, estate.ctx(input.stepId));
-    expect(covered).toMatchObject({ status: 'skipped', reason: 'already-done' });
-
-    const fresh = await revokeRoleSessions.run(input, estate.ctx(input.stepId));
-    expect(fresh.status).toBe('succeeded');
+    await revokeRoleSessions.run(input, estate.ctx(input.stepId));
     expect(estate.state.roles[ROLE]!.inlinePolicies[REVOKE_POLICY_NAME]).toContain(later.toISOString());
+    expect(await revokeRoleSessions.run(input, estate.ctx(input.stepId))).toMatchObject({ status: 'skipped', reason: 'already-done' });
+  });
+
+  it('refuses service-linked and Identity Center roles with what to do instead, as a failure (the incident escalates)', async () => {
+    const estate = await openEstate({ ...TEST_ESTATE, roles: [{ name: 'AWSServiceRoleForSupport' }, { name: 'AWSReservedSSO_Admin_0123456789abcdef' }] });
+    for (const [name, guidance] of [
+      ['AWSServiceRoleForSupport', /service-linked role: IAM lets only its AWS service change it/],
+      ['AWSReservedSSO_Admin_0123456789abcdef', /Identity Center role.*delete the user's active sessions/],
+    ] as const) {
+      const refused = actionInput('revoke-role-sessions', { type: 'AwsIamRole', id: `arn:aws:iam::${ACCOUNT}:role/${name}` });
+      const result = await revokeRoleSessions.run(refused, estate.ctx(refused.stepId));
+      expect(result).toMatchObject({ status: 'failed', errorClass: 'InvalidTarget' });
+      if (result.status === 'failed') expect(result.message).toMatch(guidance);
+      expect(estate.server.callsFor(refused.stepId).map((c) => c.operation)).toEqual(['iam:GetRole']);
+    }
   });
 });

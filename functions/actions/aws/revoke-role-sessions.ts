@@ -5,59 +5,21 @@ import { actionSpec } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import { alreadyDone, guarded, isAwsError } from './common.js';
+import { nextCutoff, REVOKE_POLICY_NAME, revocationOf, revokePolicyDocument } from './token-cutoff.js';
+
+export { REVOKE_POLICY_NAME, revokePolicyDocument, revokeSid } from './token-cutoff.js';
 
 /**
- * Revokes every session issued before now the way the IAM console's "Revoke active sessions"
- * does: an inline policy named AWSRevokeOlderSessions denying everything to tokens whose
- * aws:TokenIssueTime is earlier than the cutoff. The role itself is never deleted (it is
- * evidence, and deleting it would break whatever legitimately uses it).
+ * Revokes every session of a role issued before now the way the IAM console's "Revoke active
+ * sessions" does (token-cutoff.ts). The role itself is never deleted (it is evidence, and deleting
+ * it would break whatever legitimately uses it).
  *
- * Idempotency rule: the step is already done when the role's AWSRevokeOlderSessions policy
- * denies * on * before a cutoff and either (a) the statement was written for this incident
- * (its Sid names it) or (b) the cutoff is at or after `params.revokeBefore` (ISO time, e.g.
- * the finding's observedAt, the default). A re-run never moves the cutoff
- * earlier: the new cutoff is the later of now and the existing one.
+ * Idempotency: already done only when the policy was written for this incident (its Sid names
+ * it). A cutoff set by another incident is moved to now, even when it is later than the finding:
+ * tokens issued between that cutoff and now are the attacker's too (the aws-samples responder's
+ * bug). IAM refuses edits to service-linked and Identity Center roles; they are refused here with
+ * what to do instead, as a failure, so the incident escalates.
  */
-export const REVOKE_POLICY_NAME = 'AWSRevokeOlderSessions';
-
-interface Statement {
-  Sid?: string;
-  Effect?: string;
-  Action?: string | string[];
-  Resource?: string | string[];
-  Condition?: { DateLessThan?: Record<string, string> };
-}
-
-const isStar = (v: string | string[] | undefined) => v === '*' || (Array.isArray(v) && v.length === 1 && v[0] === '*');
-
-/** Sids are alphanumeric: the incident id without its punctuation. */
-export function revokeSid(incidentId: string): string {
-  return `CordonRevoke${incidentId.replace(/[^A-Za-z0-9]/g, '')}`;
-}
-
-export function revokePolicyDocument(cutoff: Date, incidentId: string): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: [{ Sid: revokeSid(incidentId), Effect: 'Deny', Action: ['*'], Resource: ['*'], Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff.toISOString() } } }],
-  });
-}
-
-/** The deny-all statement of an existing revocation policy, if the document has one. */
-function revocationOf(document: string): { cutoff: Date; sid?: string } | undefined {
-  let parsed: { Statement?: Statement | Statement[] };
-  try {
-    parsed = JSON.parse(document) as { Statement?: Statement | Statement[] };
-  } catch {
-    return undefined;
-  }
-  const statements = Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement ? [parsed.Statement] : [];
-  for (const s of statements) {
-    const cutoff = s.Condition?.DateLessThan?.['aws:TokenIssueTime'];
-    if (s.Effect === 'Deny' && isStar(s.Action) && isStar(s.Resource) && cutoff && !Number.isNaN(Date.parse(cutoff))) return { cutoff: new Date(cutoff), sid: s.Sid };
-  }
-  return undefined;
-}
-
 function plannedCalls(input: ActionInput): PlannedCall[] {
   const RoleName = roleNameOf(input.target.id);
   return [
@@ -67,11 +29,24 @@ function plannedCalls(input: ActionInput): PlannedCall[] {
   ];
 }
 
+/** What to do instead when IAM will not let anyone but AWS edit the role. */
+export function protectedRoleGuidance(role: { name: string; path: string }): string | undefined {
+  if (role.path.startsWith('/aws-service-role/') || role.name.startsWith('AWSServiceRoleFor')) {
+    return `${role.name} is a service-linked role: IAM lets only its AWS service change it, so its sessions cannot be revoked with a policy. Contain what the service acts on instead (the resources or integration the attacker used through it), or disable the service's access (delete the service-linked role once the service allows it), and open a case with AWS Support.`;
+  }
+  if (role.path.startsWith('/aws-reserved/sso.amazonaws.com/') || role.name.startsWith('AWSReservedSSO_')) {
+    return `${role.name} is an IAM Identity Center role: IAM refuses edits to it. Revoke in Identity Center instead: delete the user's active sessions and disable the user (or remove the permission set's account assignment); sessions already issued stay valid until they expire (at most the permission set's session duration).`;
+  }
+  return undefined;
+}
+
 async function run(input: ActionInput, ctx: AwsContext): Promise<ActionResult> {
   const iam = ctx.clients.iam;
   const roleName = roleNameOf(input.target.id);
   return guarded(async () => {
     const role = (await iam.send(new GetRoleCommand({ RoleName: roleName }))).Role;
+    const refused = protectedRoleGuidance({ name: role?.RoleName ?? roleName, path: role?.Path ?? '/' });
+    if (refused) return { status: 'failed', errorClass: 'InvalidTarget', message: `refused: ${refused}` };
     let existingDocument: string | undefined;
     try {
       const current = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME }));
@@ -82,14 +57,9 @@ async function run(input: ActionInput, ctx: AwsContext): Promise<ActionResult> {
     }
     const existing = existingDocument ? revocationOf(existingDocument) : undefined;
     const before = { roleName, roleArn: role?.Arn, policy: existingDocument ?? null, revokedBefore: existing?.cutoff.toISOString() ?? null };
-    // The finding's own time is the default: sessions issued after it were not seen by the detector.
-    const revokeBeforeText = typeof input.params.revokeBefore === 'string' ? input.params.revokeBefore : input.finding.observedAt;
-    const revokeBefore = revokeBeforeText === undefined ? Number.NaN : Date.parse(revokeBeforeText);
-    if (existing && (existing.sid === revokeSid(input.incidentId) || (!Number.isNaN(revokeBefore) && existing.cutoff.getTime() >= revokeBefore))) {
-      return alreadyDone(`${roleName} already denies sessions issued before ${existing.cutoff.toISOString()}`, before);
-    }
     const now = ctx.now();
-    const cutoff = existing && existing.cutoff > now ? existing.cutoff : now;
+    const cutoff = nextCutoff(existing, input.incidentId, now);
+    if (!cutoff) return alreadyDone(`${roleName} already denies sessions issued before ${existing?.cutoff.toISOString() ?? '?'} (set by this incident)`, before);
     const document = revokePolicyDocument(cutoff, input.incidentId);
     await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: REVOKE_POLICY_NAME, PolicyDocument: document }));
     const roleArn = role?.Arn ?? input.target.id;
@@ -107,7 +77,7 @@ async function run(input: ActionInput, ctx: AwsContext): Promise<ActionResult> {
           details: { policyName: REVOKE_POLICY_NAME, tokenIssuedBefore: cutoff.toISOString(), replacedPolicy: existingDocument ?? null },
         },
       ],
-      summary: `sessions of ${roleName} issued before ${cutoff.toISOString()} denied (${REVOKE_POLICY_NAME})`,
+      summary: `sessions of ${roleName} issued before ${cutoff.toISOString()} denied (${REVOKE_POLICY_NAME}${existing ? `; moved from ${existing.cutoff.toISOString()}` : ''})`,
     };
   });
 }

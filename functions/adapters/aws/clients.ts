@@ -1,6 +1,8 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client, type EC2ClientConfig } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -48,6 +50,8 @@ export interface AwsClients {
   readonly sts: STSClient;
   readonly s3: S3Client;
   readonly securityHub: SecurityHubClient;
+  readonly autoScaling: AutoScalingClient;
+  readonly s3Control: S3ControlClient;
 }
 
 /** What an AWS action receives: its clients and a clock (injected so tests pin time). */
@@ -59,7 +63,7 @@ export interface AwsContext {
 export const DEFAULT_MAX_ATTEMPTS = 2;
 
 /** The permission-style service prefix of each client's operations (`ec2:CreateTags`). */
-const SIGNING_NAMES: Record<keyof AwsClients, string> = { ec2: 'ec2', iam: 'iam', sts: 'sts', s3: 's3', securityHub: 'securityhub' };
+const SIGNING_NAMES: Record<keyof AwsClients, string> = { ec2: 'ec2', iam: 'iam', sts: 'sts', s3: 's3', securityHub: 'securityhub', autoScaling: 'autoscaling', s3Control: 's3' };
 export const USER_AGENT = `cordon/${pkg.version}`;
 
 /** The slice of the SDK's middleware stack we use; every v3 client has it. */
@@ -83,6 +87,27 @@ function addStepHeader(client: { middlewareStack: unknown }, stepId: string | un
       return next(args);
     },
     { step: 'build', name: 'cordonStepHeader' },
+  );
+}
+
+/**
+ * S3 Control addresses `{AccountId}.{endpoint host}`. A look-alike endpoint (the estate on
+ * 127.0.0.1) has no such names, and `{AccountId}.127.0.0.1` is not even a valid URL, so the SDK
+ * is given the endpoint as `localhost` and the prefixed name is mapped back to the real host
+ * before the request leaves — the account still travels in `x-amz-account-id`, as it does to AWS.
+ * Only with an explicit endpoint.
+ */
+function s3ControlLoopback(client: { middlewareStack: unknown }, host: string): void {
+  (client.middlewareStack as StepHeaderStack).add(
+    (next) => async (args) => {
+      const request = args.request as { hostname?: unknown; headers?: Record<string, string> };
+      if (typeof request.hostname === 'string' && (request.hostname === 'localhost' || request.hostname.endsWith('.localhost'))) {
+        request.hostname = host;
+        if (request.headers?.host !== undefined) delete request.headers.host;
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'cordonS3ControlLoopbackHost' },
   );
 }
 
@@ -130,6 +155,20 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     },
     get securityHub() {
       return lazy('securityHub', () => new SecurityHubClient(common));
+    },
+    get autoScaling() {
+      return lazy('autoScaling', () => new AutoScalingClient(common));
+    },
+    get s3Control() {
+      return lazy('s3Control', () => {
+        if (!options.endpoint) return new S3ControlClient(common);
+        const url = new URL(options.endpoint);
+        const host = url.hostname;
+        url.hostname = 'localhost';
+        const client = new S3ControlClient({ ...common, endpoint: url.toString().replace(/\/$/, '') });
+        s3ControlLoopback(client, host);
+        return client;
+      });
     },
   };
 }

@@ -7,14 +7,18 @@ describe('action catalog', () => {
   it('holds exactly the actions DESIGN.md §3 names, each under its own name', () => {
     expect([...ACTION_NAMES].sort()).toEqual(
       [
+        'block-account-public-access',
         'block-s3-public-access',
         'block-storage-public-access',
         'deactivate-access-key',
         'disable-user',
+        'detach-from-autoscaling',
         'open-clock',
         'quarantine-instance',
         'quarantine-vm',
+        'revoke-instance-credentials',
         'revoke-role-sessions',
+        'revoke-user-credentials',
         'revoke-user-sessions',
         'rotate-storage-keys',
         'snapshot-disks',
@@ -67,7 +71,9 @@ describe('action catalog', () => {
   it('holds the action-specific unfit targets and hints the planner reports', () => {
     const key = ACTION_CATALOG['deactivate-access-key'];
     expect(key.unfitTarget?.({ type: 'AwsIamAccessKey', id: 'ASIAEXAMPLE' })).toMatch(/temporary \(STS\) key/);
+    expect(key.unfitTarget?.({ type: 'AwsIamAccessKey', id: 'ASIAEXAMPLE' })).toMatch(/revoke-user-credentials \(a user's\)/);
     expect(key.unfitTarget?.({ type: 'AwsIamAccessKey', id: 'AKIAEXAMPLE' })).toBeUndefined();
-    expect(ACTION_CATALOG['block-s3-public-access'].unsupportedHints?.AwsAccount).toMatch(/s3control:PutPublicAccessBlock/);
+    expect(key.unfitTarget?.({ type: 'AwsIamAccessKey', id: 'AKIAROOTKEY', details: { userType: 'Root' } })).toMatch(/root access key: only the account owner/);
+    expect(ACTION_CATALOG['block-s3-public-access'].unsupportedHints?.AwsAccount).toMatch(/block-account-public-access takes it/);
   });
 });

@@ -14,6 +14,8 @@ const SNAPSHOT = 'arn:{partition}:ec2:*::snapshot/*';
 const ROLE = 'arn:{partition}:iam::{account}:role/*';
 const USER = 'arn:{partition}:iam::{account}:user/*';
 const BUCKET = 'arn:{partition}:s3:::*';
+const INSTANCE_PROFILE = 'arn:{partition}:iam::{account}:instance-profile/*';
+const AUTO_SCALING_GROUP = 'arn:{partition}:autoscaling:*:{account}:autoScalingGroup:*:autoScalingGroupName/*';
 const HUB = 'arn:{partition}:securityhub:*:{account}:hub/default';
 
 /** An IAM action scoped to `resources`; `why` says why the wildcard in them is unavoidable. */
@@ -102,7 +104,7 @@ const CATALOG = {
     cloud: 'aws',
     phase: 'contain',
     targets: ['AwsIamRole'],
-    summary: 'Deny every session issued before now with an inline policy on aws:TokenIssueTime',
+    summary: 'Deny every session of the role issued before now with an inline policy on aws:TokenIssueTime (an older cutoff moves to now; service-linked and Identity Center roles refused with guidance)',
     permissions: [
       iam('iam:GetRole', [ROLE], 'The compromised role is named by the finding, known only at run time.'),
       iam('iam:GetRolePolicy', [ROLE], 'Reads the revocation policy back on the compromised role, known only at run time.'),
@@ -124,7 +126,11 @@ const CATALOG = {
     ],
     mutatingCall: 'iam:UpdateAccessKey',
     unfitTarget: (target) =>
-      target.id.startsWith('ASIA') ? `${target.id} is a temporary (STS) key, which cannot be deactivated; revoking the role's sessions covers it` : undefined,
+      target.details?.['userType'] === 'Root'
+        ? `${target.id} is a root access key: only the account owner can deactivate it (revoke-user-credentials escalates with guidance)`
+        : target.id.startsWith('ASIA')
+        ? `${target.id} is a temporary (STS) key, which cannot be deactivated; the token-issue-time deny of revoke-role-sessions (a role's) or revoke-user-credentials (a user's) ends it`
+        : undefined,
     releasable: true,
   },
   'block-s3-public-access': {
@@ -139,10 +145,78 @@ const CATALOG = {
     ],
     // The S3 API operation; its IAM action is s3:PutBucketPublicAccessBlock.
     mutatingCall: 's3:PutPublicAccessBlock',
-    unsupportedHints: {
-      AwsAccount:
-        'an account-level finding (e.g. Security Hub S3.1): turn on the account\'s S3 Block Public Access (s3control:PutPublicAccessBlock) by hand',
-    },
+    unsupportedHints: { AwsAccount: 'an account-level finding (e.g. Security Hub S3.1): block-account-public-access takes it' },
+    releasable: true,
+  },
+  'block-account-public-access': {
+    name: 'block-account-public-access',
+    cloud: 'aws',
+    phase: 'contain',
+    targets: ['AwsAccount'],
+    summary: 'Turn on all four account-level S3 Block Public Access settings (S3 Control), recording the previous ones',
+    permissions: [
+      iam('s3:GetAccountPublicAccessBlock', ['*'], 'Account-level Block Public Access is an account setting: the IAM action supports no resource ARN.'),
+      iam('s3:PutAccountPublicAccessBlock', ['*'], 'Account-level Block Public Access is an account setting: the IAM action supports no resource ARN.'),
+    ],
+    // The operation as the estate names S3 Control's PutPublicAccessBlock (its IAM action).
+    mutatingCall: 's3:PutAccountPublicAccessBlock',
+    releasable: true,
+  },
+  'detach-from-autoscaling': {
+    name: 'detach-from-autoscaling',
+    cloud: 'aws',
+    phase: 'contain',
+    targets: ['AwsEc2Instance'],
+    summary: 'Put an Auto Scaling instance in Standby with scale-in protection: out of its load balancers, never replaced for failing health checks',
+    permissions: [
+      iam('autoscaling:DescribeAutoScalingInstances', ['*'], 'EC2 Auto Scaling Describe* actions support no resource-level permissions.'),
+      iam('autoscaling:DescribeAutoScalingGroups', ['*'], 'EC2 Auto Scaling Describe* actions support no resource-level permissions.'),
+      iam('autoscaling:EnterStandby', [AUTO_SCALING_GROUP], 'The group of the compromised instance is known only at run time.'),
+      iam('autoscaling:SetInstanceProtection', [AUTO_SCALING_GROUP], 'The group of the compromised instance is known only at run time.'),
+      iam('autoscaling:ExitStandby', [AUTO_SCALING_GROUP], 'Release returns the instance to service in its group, known only at run time.'),
+    ],
+    mutatingCall: 'autoscaling:EnterStandby',
+    releasable: true,
+  },
+  'revoke-instance-credentials': {
+    name: 'revoke-instance-credentials',
+    cloud: 'aws',
+    phase: 'contain',
+    targets: ['AwsEc2Instance'],
+    summary: 'Deny every credential of this instance on its role (ec2:SourceInstanceARN) and disassociate its instance profile; the role\'s other instances keep working',
+    permissions: [
+      describe('ec2:DescribeInstances'),
+      describe('ec2:DescribeIamInstanceProfileAssociations'),
+      iam('ec2:DisassociateIamInstanceProfile', [ec2('instance')], 'The compromised instance is known only at run time.'),
+      iam('ec2:CreateTags', [ec2('instance')], 'Tags the compromised instance with the incident and the role that denies its credentials.'),
+      iam('ec2:AssociateIamInstanceProfile', [ec2('instance')], 'Release associates the recorded profile again with the instance, known only at run time.'),
+      iam('iam:PassRole', [ROLE], 'Release passes the recorded profile\'s role back to the instance; the role is known only at run time.', { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } }),
+      iam('iam:GetInstanceProfile', [INSTANCE_PROFILE], 'The instance profile of the compromised instance is known only at run time.'),
+      iam('iam:GetRolePolicy', [ROLE], 'Reads the instance deny back on the profile\'s role, known only at run time.'),
+      iam('iam:PutRolePolicy', [ROLE], 'Attaches the instance deny to the profile\'s role, known only at run time.'),
+      iam('iam:DeleteRolePolicy', [ROLE], 'Release removes the instance deny from the profile\'s role, known only at run time.'),
+    ],
+    mutatingCall: 'iam:PutRolePolicy',
+    releasable: true,
+  },
+  'revoke-user-credentials': {
+    name: 'revoke-user-credentials',
+    cloud: 'aws',
+    phase: 'contain',
+    // AwsAccount: the root user, refused with guidance (only the account owner can end root credentials).
+    targets: ['AwsIamUser', 'AwsAccount'],
+    summary: 'Deny the IAM user\'s sessions issued before now (aws:TokenIssueTime), set every active access key Inactive, remove the console password',
+    permissions: [
+      iam('iam:GetUser', [USER], 'The compromised user is named by the finding, known only at run time.'),
+      iam('iam:GetUserPolicy', [USER], 'Reads the revocation policy back on the compromised user, known only at run time.'),
+      iam('iam:PutUserPolicy', [USER], 'Attaches the token-issue-time deny to the compromised user, known only at run time.'),
+      iam('iam:DeleteUserPolicy', [USER], 'Release removes the revocation policy of this incident from the user, known only at run time.'),
+      iam('iam:ListAccessKeys', [USER], 'Lists the compromised user\'s access keys, known only at run time.'),
+      iam('iam:UpdateAccessKey', [USER], 'Sets the compromised user\'s access keys Inactive (Active again on release).'),
+      iam('iam:GetLoginProfile', [USER], 'Reads whether the compromised user has a console password.'),
+      iam('iam:DeleteLoginProfile', [USER], 'Removes the compromised user\'s console password.'),
+    ],
+    mutatingCall: 'iam:PutUserPolicy',
     releasable: true,
   },
   'update-finding': {

@@ -438,7 +438,7 @@ export class Ec2Service implements SimService {
     if (!instance) throw new Ec2Error('InvalidAssociationID.NotFound', `An association ID '${id ?? ''}' does not exist`);
     const answer = this.associationXml(instance, 'disassociated');
     // The profile itself still exists (IAM): remember its role for a later re-association.
-    (this.state.instanceProfileRoles ??= {})[instance.instanceProfile?.arn ?? ''] = instance.instanceProfile?.role ?? '';
+    (this.state.instanceProfileRoles ??= {})[instance.instanceProfile?.arn ?? ''] ??= instance.instanceProfile?.role ?? '';
     delete instance.instanceProfile;
     return ok('DisassociateIamInstanceProfile', { iamInstanceProfileAssociation: answer });
   }

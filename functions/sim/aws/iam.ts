@@ -10,7 +10,7 @@ import { QueryParams, requestId, signingService, xmlDocument, xmlResponse, type 
 const IAM_NS = 'https://iam.amazonaws.com/doc/2010-05-08/';
 const STS_NS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
-class QueryError extends Error {
+export class QueryError extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -32,7 +32,8 @@ function queryOk(namespace: string, action: string, result?: { readonly [tag: st
   );
 }
 
-abstract class QueryService implements SimService {
+/** An AWS query-protocol service of the estate (IAM, STS, Auto Scaling): `Action=…` in, `<OpResponse><OpResult>` out. */
+export abstract class QueryService implements SimService {
   abstract readonly name: string;
   protected abstract readonly namespace: string;
   constructor(protected readonly state: AwsEstateState) {}
@@ -123,6 +124,23 @@ export class IamService extends QueryService {
         }
         role.inlinePolicies[name] = document;
         return this.ok(action);
+      }
+      case 'GetInstanceProfile': {
+        const name = params.get('InstanceProfileName') ?? '';
+        const arn = Object.keys(this.state.instanceProfileRoles ?? {}).find((a) => a.split('/').pop() === name);
+        const roleName = arn ? this.state.instanceProfileRoles?.[arn] : undefined;
+        if (!arn || !roleName) throw new QueryError('NoSuchEntity', `Instance Profile ${name} cannot be found.`, 404);
+        const role = this.state.roles[roleName];
+        return this.ok(action, {
+          InstanceProfile: {
+            Path: '/',
+            InstanceProfileName: name,
+            InstanceProfileId: `AIPA${name.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(17, '0').slice(0, 17)}`,
+            Arn: arn,
+            CreateDate: '2024-01-01T00:00:00.000Z',
+            Roles: { member: role ? [{ Path: role.path, RoleName: role.name, RoleId: role.roleId, Arn: role.arn, CreateDate: role.createDate }] : [] },
+          },
+        });
       }
       case 'ListUserPolicies': {
         const user = this.user(params.get('UserName'));

@@ -1,7 +1,9 @@
 import type { SimService } from '../server.js';
 import { Ec2Service } from './ec2.js';
 import { IamService, StsService } from './iam.js';
+import { AutoScalingService } from './autoscaling.js';
 import { S3Service } from './s3.js';
+import { S3ControlService } from './s3control.js';
 import { SecurityHubService } from './securityhub.js';
 import type { AwsEstateState } from './state.js';
 
@@ -11,5 +13,5 @@ export { AwsEstateSeedSchema, applyAwsSeed, createAwsEstate, seedFromFinding, ty
 
 /** The AWS wire protocols of the estate, all over one shared state. */
 export function createAwsSimServices(state: AwsEstateState): SimService[] {
-  return [new Ec2Service(state), new IamService(state), new StsService(state), new S3Service(state), new SecurityHubService(state)];
+  return [new Ec2Service(state), new IamService(state), new StsService(state), new AutoScalingService(state), new S3ControlService(state), new S3Service(state), new SecurityHubService(state)];
 }

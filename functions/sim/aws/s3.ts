@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { SimRequest, SimResponse, SimService } from '../server.js';
 import type { AwsEstateState, SimBucket, SimPublicAccessBlock } from './state.js';
-import { requestId, signingService, xmlDocument, xmlResponse } from './wire.js';
+import { isS3ControlRequest, requestId, signingService, xmlDocument, xmlResponse } from './wire.js';
 
 /** S3 REST-XML, path-style (`/bucket?publicAccessBlock`). Errors are a bare `<Error>` document. */
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -13,6 +13,13 @@ export function s3ErrorResponse(status: number, code: string, message: string, e
     'x-amz-request-id': id,
   });
 }
+
+/** S3's own answers to the estate's faults; S3 Control answers the same way. */
+export const S3_FAULT_ANSWERS = {
+  throttled: (): SimResponse => s3ErrorResponse(503, 'SlowDown', 'Please reduce your request rate.'),
+  internalError: (): SimResponse => s3ErrorResponse(500, 'InternalError', 'We encountered an internal error. Please try again.'),
+  accessDenied: (): SimResponse => s3ErrorResponse(403, 'AccessDenied', 'Access Denied'),
+} as const;
 
 class S3Error extends Error {
   constructor(
@@ -32,7 +39,7 @@ export class S3Service implements SimService {
   constructor(private readonly state: AwsEstateState) {}
 
   identify(req: SimRequest): string | undefined {
-    if (signingService(req) !== 's3') return undefined;
+    if (signingService(req) !== 's3' || isS3ControlRequest(req)) return undefined;
     const bucket = req.path.split('/')[1] ?? '';
     if (bucket === '') return 's3:ListBuckets';
     const sub = req.query.has('publicAccessBlock') ? 'PublicAccessBlock' : req.query.has('tagging') ? 'BucketTagging' : req.query.has('location') ? 'BucketLocation' : undefined;
@@ -41,17 +48,9 @@ export class S3Service implements SimService {
     return `s3:${req.method}Bucket`;
   }
 
-  throttled(): SimResponse {
-    return s3ErrorResponse(503, 'SlowDown', 'Please reduce your request rate.');
-  }
-
-  internalError(): SimResponse {
-    return s3ErrorResponse(500, 'InternalError', 'We encountered an internal error. Please try again.');
-  }
-
-  accessDenied(): SimResponse {
-    return s3ErrorResponse(403, 'AccessDenied', 'Access Denied');
-  }
+  readonly throttled = S3_FAULT_ANSWERS.throttled;
+  readonly internalError = S3_FAULT_ANSWERS.internalError;
+  readonly accessDenied = S3_FAULT_ANSWERS.accessDenied;
 
   handle(req: SimRequest, operation: string): SimResponse {
     try {

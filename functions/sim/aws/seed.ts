@@ -223,6 +223,14 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
   if (seed.publicAccessBlock && !state.accountPublicAccessBlock) state.accountPublicAccessBlock = seed.publicAccessBlock;
   for (const r of seed.roles) ensureRole(state, r.name, r.path, r.policies);
   for (const i of seed.instances) {
+    const profile = i.instanceProfile === undefined ? undefined : typeof i.instanceProfile === 'string' ? { name: i.instanceProfile, role: i.instanceProfile } : i.instanceProfile;
+    const profileName = profile ? (profile.name ?? profile.arn?.split('/').pop() ?? profile.role) : undefined;
+    const profileArn = profile && profileName ? (profile.arn ?? `arn:aws:iam::${state.account}:instance-profile/${profileName}`) : undefined;
+    // IAM is global: the profile and its role exist even when this region's instance is another one of the same id.
+    if (profile && profileArn) {
+      ensureRole(state, profile.role);
+      (state.instanceProfileRoles ??= {})[profileArn] ??= profile.role;
+    }
     if (state.instances[i.id]) continue;
     const idHex = hexFrom(i.id);
     const declaredVpc = i.securityGroups?.map((g) => state.securityGroups[g]?.vpcId).find((v) => v !== undefined);
@@ -238,9 +246,6 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
       for (const g of n.securityGroups) ensureGroup(state, g, vpcId);
       return { id: n.id, subnetId: n.subnet ?? subnetId, privateIp: n.privateIp ?? `10.0.0.${11 + index}`, groups: [...n.securityGroups], ...(n.connectionTracking ? { connectionTracking: n.connectionTracking } : {}) };
     });
-    const profile = i.instanceProfile === undefined ? undefined : typeof i.instanceProfile === 'string' ? { name: i.instanceProfile, role: i.instanceProfile } : i.instanceProfile;
-    if (profile) ensureRole(state, profile.role);
-    const profileName = profile ? (profile.name ?? profile.arn?.split('/').pop() ?? profile.role) : undefined;
     if (i.autoScalingGroup) {
       const group = ensureAutoScalingGroup(state, i.autoScalingGroup);
       group.instances[i.id] ??= { lifecycleState: 'InService', protectedFromScaleIn: false, healthStatus: 'Healthy' };
@@ -263,7 +268,7 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
       market: i.market,
       shutdownBehavior: i.shutdownBehavior,
       ...(profile && profileName
-        ? { instanceProfile: { associationId: `iip-assoc-${hexFrom(`${i.id}/${profileName}`)}`, arn: profile.arn ?? `arn:aws:iam::${state.account}:instance-profile/${profileName}`, role: profile.role } }
+        ? { instanceProfile: { associationId: `iip-assoc-${hexFrom(`${i.id}/${profileName}`)}`, arn: profileArn ?? profileName, role: profile.role } }
         : {}),
       ...(i.autoScalingGroup ? { autoScalingGroup: i.autoScalingGroup } : {}),
       tags: i.tags,

@@ -201,8 +201,10 @@ export interface AwsEstateState {
   buckets: Record<string, SimBucket>;
   /** Account-level S3 Block Public Access (S3 Control); absent = not configured. */
   accountPublicAccessBlock?: SimPublicAccessBlock;
+  /** The same for other accounts findings named (the estate holds their buckets in its own). */
+  otherAccountPublicAccessBlocks?: Record<string, SimPublicAccessBlock>;
   autoScalingGroups: Record<string, SimAutoScalingGroup>;
-  /** Instance profiles' roles by profile ARN, for profiles not associated right now (IAM keeps them). */
+  /** Instance profiles' roles by profile ARN (IAM is global: every region's profiles are known here). */
   instanceProfileRoles?: Record<string, string>;
   networkAcls: Record<string, SimNetworkAcl>;
   findings: Record<string, SimSecurityHubFinding>;

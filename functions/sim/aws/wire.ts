@@ -14,6 +14,11 @@ export function signingService(req: SimRequest): string | undefined {
   return match?.[1];
 }
 
+/** S3 Control signs as `s3` too; its paths are versioned (`/v20180820/configuration/publicAccessBlock`). */
+export function isS3ControlRequest(req: SimRequest): boolean {
+  return req.path.startsWith('/v20180820/');
+}
+
 export function signingRegion(req: SimRequest): string | undefined {
   const auth = req.headers.authorization;
   if (typeof auth !== 'string') return undefined;

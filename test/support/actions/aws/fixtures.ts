@@ -19,9 +19,10 @@ export const TEST_ESTATE: AwsEstateSeed = {
   account: ACCOUNT,
   region: 'eu-west-1',
   securityGroups: [{ id: WEB_SG, name: 'web', vpc: VPC, ingress: ['tcp:22 0.0.0.0/0', 'tcp:443 0.0.0.0/0', 'tcp:443 ::/0'] }],
-  instances: [{ id: INSTANCE, vpc: VPC, securityGroups: [WEB_SG], volumes: 2, tags: { Name: 'web-1' } }],
+  instances: [{ id: INSTANCE, vpc: VPC, securityGroups: [WEB_SG], volumes: 2, instanceProfile: ROLE, autoScalingGroup: 'web-asg', tags: { Name: 'web-1' } }],
+  autoScalingGroups: [{ name: 'web-asg', targetGroups: [`arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:targetgroup/web/0123456789abcdef`] }],
   roles: [{ name: ROLE, policies: { 'read-config': { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] } } }],
-  users: [{ name: USER, accessKeys: [{ id: ACCESS_KEY, status: 'Active', lastUsedService: 's3' }] }],
+  users: [{ name: USER, accessKeys: [{ id: ACCESS_KEY, status: 'Active', lastUsedService: 's3' }], loginProfile: true }],
   buckets: [{ name: BUCKET, publicAccessBlock: { BlockPublicAcls: true, IgnorePublicAcls: false, BlockPublicPolicy: false, RestrictPublicBuckets: false }, tags: { team: 'data' } }],
   findings: [{ id: SH_FINDING_ID, productArn: SH_PRODUCT_ARN, title: 'S3.8 S3 Block Public Access setting should be enabled at the bucket-level' }],
 };
