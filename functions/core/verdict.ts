@@ -56,7 +56,8 @@ export function incidentVerdict({ planned, steps, eviction }: VerdictInput): Inc
   const open = eviction?.open ?? 0;
   if (planned === 0) return open > 0 ? 'not-contained' : 'no-action';
   const contain = steps.filter((s) => s.phase === 'contain' && !notForThisTarget(s));
-  const acted = steps.some((s) => done(s) && (s.phase === 'contain' || contain.length === 0));
+  // Acted: an effect is in place; a step that found nothing to change on its target (not-applicable) acted on nothing.
+  const acted = steps.some((s) => done(s) && !/^not-applicable\b/.test(s.reason ?? '') && (s.phase === 'contain' || contain.length === 0));
   const blocked = contain.some((s) => !done(s));
   if (open === 0 && acted && !blocked) return 'contained';
   if (total > 0 ? open === total : !acted) return 'not-contained';

@@ -43,14 +43,20 @@ describe('approval gate (cordon:approval=required)', () => {
     expect(runHome).not.toBe('');
     const incident = JSON.parse((await cordon(['plan', '--json', '--mode', 'tabletop', file])).stdout).incidents[0].id as string;
     let approved = 0;
-    for (let i = 0; i < 200 && approved < 2; i++) {
+    // Four gated steps: detach-from-autoscaling, quarantine-instance, revoke-instance-credentials (in turn), snapshot-volumes.
+    for (let i = 0; i < 400 && approved < 4; i++) {
       const r = await cordon(['approve', incident, '--by', 'oncall@example.com'], { home: runHome });
       approved += (r.stdout.match(/^approved /gm) ?? []).length;
-      if (approved < 2) await new Promise((r) => setTimeout(r, 50));
+      if (approved < 4) await new Promise((r) => setTimeout(r, 50));
     }
     const result = await running;
     expect(result.code).toBe(0);
-    expect(steps(result.stdout).map((s) => s.status)).toEqual(['succeeded', 'succeeded']);
+    expect(Object.fromEntries(steps(result.stdout).map((s) => [s.action, s.reason === 'not-applicable' ? 'not-applicable' : s.status]))).toEqual({
+      'detach-from-autoscaling': 'not-applicable',
+      'quarantine-instance': 'succeeded',
+      'revoke-instance-credentials': 'succeeded',
+      'snapshot-volumes': 'succeeded',
+    });
     const audit = readFileSync(join(runHome, 'audit.jsonl'), 'utf8');
     expect(audit).toContain('"event":"approval.approved"');
     expect(audit).toContain('oncall@example.com');

@@ -36,7 +36,7 @@ describe('cordon run --execute --cloud (the deployed state machine, here the sim
     expect(r.stdout).toContain('contain and preserve');
     expect(r.stdout).toMatch(/SUCCEEDED/);
     const input = JSON.parse(service.state.executionsOf(MACHINE)[0]?.input ?? '{}');
-    expect(Object.keys(input.phases.contain)).toEqual(['quarantine_instance']);
+    expect(Object.keys(input.phases.contain)).toEqual(['detach_from_autoscaling', 'quarantine_instance', 'revoke_instance_credentials']);
   });
 
   it('without a state machine ARN it says where to give one (exit 2)', async () => {

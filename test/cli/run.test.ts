@@ -33,7 +33,13 @@ describe('cordon run (manual)', () => {
     const r = await cordon(['run', 'aws-ec2-compromise', '--target', INSTANCE, '--execute', '--sim', '--json']);
     expect(r.code).toBe(0);
     const inc = JSON.parse(r.stdout).incidents[0];
-    expect(inc.steps.map((s: { status: string }) => s.status)).toEqual(['succeeded', 'succeeded']);
+    // No Auto Scaling group and no instance profile on this host: those two steps find nothing to change.
+    expect(inc.steps.map((s: { action: string; status: string; reason?: string }) => [s.action, s.reason ?? s.status])).toEqual([
+      ['detach-from-autoscaling', 'not-applicable'],
+      ['quarantine-instance', 'succeeded'],
+      ['revoke-instance-credentials', 'not-applicable'],
+      ['snapshot-volumes', 'succeeded'],
+    ]);
   });
 });
 

@@ -20,7 +20,11 @@ describe('cordon tabletop', () => {
     // The three GuardDuty samples name i-99999999 in three regions: EC2 is regional, so each is its own host.
     const ec2 = doc.incidents.filter((i) => i.playbook === 'aws-ec2-compromise');
     expect(ec2).toHaveLength(3);
-    expect(ec2.flatMap((i) => i.steps.map((s) => s.status))).toEqual(Array(6).fill('succeeded'));
+    // No sample host is in an Auto Scaling group: detach-from-autoscaling finds nothing to change.
+    expect(ec2.flatMap((i) => i.steps.map((s) => (s.action === 'detach-from-autoscaling' ? s.reason : s.status)))).toEqual(
+      Array(3).fill(['not-applicable', 'succeeded', 'succeeded', 'succeeded']).flat(),
+    );
+    expect(ec2.map((i) => i.status)).toEqual(['contained', 'contained', 'contained']);
     const quarantine = stepOf(doc, 'quarantine-instance');
     expect(quarantine?.status).toBe('succeeded');
     expect(quarantine?.calls).toContain('ec2:ModifyInstanceAttribute');
@@ -59,8 +63,8 @@ describe('cordon tabletop', () => {
     const r = await cordon(['tabletop', '--json', '--faults', 'ec2:CreateSnapshots=error', file]);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout) as Doc;
-    // A failed contain step is never contained (DESIGN §3); the incident escalates.
-    expect(doc.incidents[0]).toMatchObject({ status: 'not-contained', escalated: true });
+    // The failed step is preservation: containment rests on the footholds, all closed; the incident still escalates.
+    expect(doc.incidents[0]).toMatchObject({ status: 'contained', escalated: true, eviction: { open: 0 } });
     expect(stepOf(doc, 'snapshot-volumes')?.status).toBe('failed');
     expect(stepOf(doc, 'quarantine-instance')?.status).toBe('succeeded');
     const audit = readFileSync(doc.audit.file, 'utf8');
@@ -93,8 +97,15 @@ describe('cordon tabletop', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/quarantine-instance .* succeeded/);
     expect(r.stdout).toMatch(/quarantine-vm .* succeeded/);
+    // Eviction, not just API calls: each AWS incident lists the footholds it closed, and by what.
+    expect(r.stdout).toMatch(/foothold connection +i-99999999 → 198\.51\.100\.23:443\/tcp +closed by quarantine-instance/);
+    expect(r.stdout).toMatch(/foothold instance-metadata +i-99999999:instance-profile +closed by revoke-instance-credentials/);
+    expect(r.stdout).toMatch(/foothold public-read +s3:\/\/example \(policy\) +closed by block-s3-public-access/);
     const html = r.stdout.match(/Report:\s+(\S+report\.html)/)?.[1];
-    expect(html && readFileSync(html, 'utf8')).toContain('GDPR Art. 33');
+    const report = html ? readFileSync(html, 'utf8') : '';
+    expect(report).toContain('GDPR Art. 33');
+    expect(report).toContain('connection i-99999999 → 198.51.100.23:443/tcp (closed by quarantine-instance)');
+    expect(report).toContain('public-read s3://example (policy) (closed by block-s3-public-access)');
   });
 
   it('audit verify names the first bad line of a tampered log', async () => {

@@ -96,7 +96,8 @@ describe('a finding storm', () => {
     const many = finding({ id: 'wide', resources: Array.from({ length: 15 }, (_, i) => instance(`i-${hex(i, 17)}`)) });
     const p = plannedFinding(many, { mode: 'automatic', maxTargetsPerIncident: 10 });
     expect(new Set(p.incident.steps.map((s) => s.target.id)).size).toBe(10);
-    expect(p.incident.skipped.filter((s) => s.reason === 'blast-radius-targets').map((s) => s.target.id)).toHaveLength(5 * 2);
+    // 5 instances over the cap, for each of the playbook's 4 instance actions.
+    expect(p.incident.skipped.filter((s) => s.reason === 'blast-radius-targets').map((s) => s.target.id)).toHaveLength(5 * 4);
   });
 });
 
@@ -104,7 +105,7 @@ describe('safety tags and samples, end to end', () => {
   it('never acts on a sample finding in automatic mode', () => {
     const batch = planBatch([{ origin: 'sample.json', text: readFileSync(`${PUBLIC}/guardduty/sample-Trojan.EC2-DGADomainRequest.B.bare.json`, 'utf8') }], ROUTER, planSettings({ now: NOW, mode: 'automatic' }));
     expect(batch.planned[0]?.incident.steps).toEqual([]);
-    expect(batch.planned[0]?.incident.skipped.map((s) => s.reason)).toEqual(['sample-finding', 'sample-finding']);
+    expect(batch.planned[0]?.incident.skipped.map((s) => s.reason)).toEqual(Array(4).fill('sample-finding'));
   });
 
   it('leaves an exempt resource alone and waits for approval where the tag asks, through the engine', async () => {
@@ -114,10 +115,9 @@ describe('safety tags and samples, end to end', () => {
     try {
       const run = await runEngine([plannedFinding(exempt), plannedFinding(gated)], { estate });
       const [e, g] = run.reports;
-      expect(e?.steps.map((s) => [s.action, s.status, s.reason?.split(':')[0]])).toEqual([
-        ['quarantine-instance', 'skipped', 'exempt'],
-        ['snapshot-volumes', 'skipped', 'exempt'],
-      ]);
+      expect(e?.steps.map((s) => [s.action, s.status, s.reason?.split(':')[0]])).toEqual(
+        ['detach-from-autoscaling', 'quarantine-instance', 'revoke-instance-credentials', 'snapshot-volumes'].map((a) => [a, 'skipped', 'exempt']),
+      );
       expect(estate.server.calls.filter((c) => c.step.includes('i-0e0e0e0e0e0e0e0e0'))).toEqual([]);
       expect(g?.incident.steps.every((s) => s.approval)).toBe(true);
       expect(g?.status).toBe('contained');

@@ -211,6 +211,9 @@ function principalResources(
   const name = key.userName;
   if (name && key.userType === 'AssumedRole') {
     out.push({ type: 'AwsIamRole', id: `arn:${partition}:iam::${account}:role/${name}`, tags: {}, ...where, details });
+    // Instance-profile credentials name their instance (`AROA…:i-…`): the host they were taken from is a resource of the incident.
+    const source = /:(i-[0-9a-f]{8,17})$/.exec(key.principalId ?? '')?.[1];
+    if (source) out.push({ type: 'AwsEc2Instance', id: `arn:${partition}:ec2:${where.region}:${account}:instance/${source}`, tags: {}, ...where, details: stringDetails({ instanceId: source, credentialsOf: name }) });
   } else if (name && key.userType === 'IAMUser') {
     out.push({ type: 'AwsIamUser', id: `arn:${partition}:iam::${account}:user/${name}`, tags: {}, ...where, details });
   } else if (key.userType === 'Root') {

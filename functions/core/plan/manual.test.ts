@@ -63,7 +63,7 @@ describe('resolveManualTarget', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(InputError);
       expect((e as InputError).message).toMatch(/^--target: 'Not A Target!' is not a target id Cordon recognises \(an EC2 instance id or ARN/);
-      expect((e as InputError).message).toMatch(/aws-iam-credential-compromise acts on AwsIamRole, AwsIamAccessKey$/);
+      expect((e as InputError).message).toMatch(/aws-iam-credential-compromise acts on AwsEc2Instance, AwsIamRole, AwsIamUser, AwsAccount, AwsIamAccessKey$/);
     }
   });
 });
@@ -83,10 +83,9 @@ describe('planManualRun', () => {
     });
     expect(incident.id).toBe(incidentId({ source: 'guardduty', id: `manual:aws-ec2-compromise:${arn}` }));
     expect(planManualRun(byId('aws-ec2-compromise'), arn, settings).id).toBe(incident.id);
-    expect(incident.steps.map((s) => [s.id, s.account, s.region])).toEqual([
-      [`quarantine-instance:${arn}`, '111122223333', 'eu-west-1'],
-      [`snapshot-volumes:${arn}`, '111122223333', 'eu-west-1'],
-    ]);
+    expect(incident.steps.map((s) => [s.id, s.account, s.region])).toEqual(
+      ['detach-from-autoscaling', 'quarantine-instance', 'revoke-instance-credentials', 'snapshot-volumes'].map((a) => [`${a}:${arn}`, '111122223333', 'eu-west-1']),
+    );
   });
 
   it('takes account and region from the command line for a bare id', () => {

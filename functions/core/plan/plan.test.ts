@@ -33,6 +33,8 @@ const plan = (f: Finding, overrides: Partial<PlanSettings> = {}) => planIncident
 const reasons = (f: Finding, overrides: Partial<PlanSettings> = {}) => plan(f, overrides).skipped.map((s) => `${s.reason} ${s.action} ${s.target.id}`);
 
 const INSTANCE = 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234def567890';
+/** The steps aws-ec2-compromise plans on an instance, in playbook order. */
+const EC2_ACTIONS = ['detach-from-autoscaling', 'quarantine-instance', 'revoke-instance-credentials', 'snapshot-volumes'];
 
 /** GuardDuty Policy:S3/BucketAnonymousAccessGranted (High) on a bucket tagged data-classification=personal. */
 const anonymousAccess = (overrides: Partial<Finding> = {}) =>
@@ -48,7 +50,10 @@ describe('planIncident: an EC2 compromise', () => {
     expect(incident.playbook).toBe('aws-ec2-compromise');
     const onInstance = { target: { type: 'AwsEc2Instance', id: INSTANCE }, dependsOn: [], account: '111122223333', region: 'eu-west-1', approval: false, params: {} };
     expect(incident.steps).toEqual([
+      // Out of its Auto Scaling group before the isolation fails its health checks; then isolated; then its credentials.
+      { id: `detach-from-autoscaling:${INSTANCE}`, action: 'detach-from-autoscaling', phase: 'contain', ...onInstance },
       { id: `quarantine-instance:${INSTANCE}`, action: 'quarantine-instance', phase: 'contain', ...onInstance },
+      { id: `revoke-instance-credentials:${INSTANCE}`, action: 'revoke-instance-credentials', phase: 'contain', ...onInstance },
       { id: `snapshot-volumes:${INSTANCE}`, action: 'snapshot-volumes', phase: 'preserve', ...onInstance },
     ]);
     expect(incident.skipped).toEqual([]);
@@ -59,7 +64,7 @@ describe('planIncident: an EC2 compromise', () => {
     const f = finding({ source: 'securityhub', productArn: 'arn:aws:securityhub:eu-west-1::product/aws/guardduty', recordState: 'active' });
     const notify = plan(f).steps.find((s) => s.action === 'update-finding');
     expect(notify).toMatchObject({ phase: 'notify', target: { type: 'finding', id: f.id } });
-    expect(notify?.dependsOn).toEqual([`quarantine-instance:${INSTANCE}`, `snapshot-volumes:${INSTANCE}`]);
+    expect(notify?.dependsOn).toEqual([`detach-from-autoscaling:${INSTANCE}`, `quarantine-instance:${INSTANCE}`, `revoke-instance-credentials:${INSTANCE}`, `snapshot-volumes:${INSTANCE}`]);
   });
 
   it('acts where each instance is: account and region from the resource, then its ARN, then the finding', () => {
@@ -75,7 +80,7 @@ describe('planIncident: an EC2 compromise', () => {
   it('never repeats a step for the same action and target', () => {
     const r = instance('i-0abc1234def567890');
     const incident = plan(finding({ resources: [r, { ...r }] }));
-    expect(incident.steps.map((s) => s.id)).toEqual([`quarantine-instance:${INSTANCE}`, `snapshot-volumes:${INSTANCE}`]);
+    expect(incident.steps.map((s) => s.id)).toEqual(EC2_ACTIONS.map((a) => `${a}:${INSTANCE}`));
   });
 });
 
@@ -99,10 +104,7 @@ describe('skip reasons', () => {
   it('sample-finding: automatic mode skips every step of a sample, clock included', () => {
     const incident = plan(fixtureTrojan);
     expect(incident.steps).toEqual([]);
-    expect(incident.skipped.map((s) => [s.reason, s.action])).toEqual([
-      ['sample-finding', 'quarantine-instance'],
-      ['sample-finding', 'snapshot-volumes'],
-    ]);
+    expect(incident.skipped.map((s) => [s.reason, s.action])).toEqual(EC2_ACTIONS.map((a) => ['sample-finding', a]));
     expect(incident.skipped[0]?.detail).toMatch(/automatic mode never acts on samples/);
     const s3Sample = plan(anonymousAccess({ sample: true }));
     expect(s3Sample.steps).toEqual([]);
@@ -111,18 +113,15 @@ describe('skip reasons', () => {
   });
 
   it('tabletop and manual modes do act on samples', () => {
-    expect(plan(fixtureTrojan, { mode: 'tabletop' }).steps).toHaveLength(2);
-    expect(plan(fixtureTrojan, { mode: 'manual' }).steps).toHaveLength(2);
+    expect(plan(fixtureTrojan, { mode: 'tabletop' }).steps).toHaveLength(EC2_ACTIONS.length);
+    expect(plan(fixtureTrojan, { mode: 'manual' }).steps).toHaveLength(EC2_ACTIONS.length);
   });
 
   it('exempt: a resource tagged cordon:exempt=true (any case) is left alone, with the tag named', () => {
     const f = finding({ resources: [instance('i-0abc1234def567890', { 'Cordon:Exempt': ' TRUE ' })] });
     const incident = plan(f);
     expect(incident.steps).toEqual([]);
-    expect(incident.skipped.map((s) => [s.reason, s.action, s.detail])).toEqual([
-      ['exempt', 'quarantine-instance', `tag cordon:exempt=true on ${INSTANCE}`],
-      ['exempt', 'snapshot-volumes', `tag cordon:exempt=true on ${INSTANCE}`],
-    ]);
+    expect(incident.skipped.map((s) => [s.reason, s.action, s.detail])).toEqual(EC2_ACTIONS.map((a) => ['exempt', a, `tag cordon:exempt=true on ${INSTANCE}`]));
     expect(plan(finding({ resources: [instance('i-0abc1234def567890', { 'cordon:exempt': 'false' })] })).skipped).toEqual([]);
   });
 
@@ -131,12 +130,7 @@ describe('skip reasons', () => {
     const f = finding({ resources });
     const incident = plan(f, { maxTargetsPerIncident: 2 });
     expect(new Set(incident.steps.map((s) => s.target.id))).toEqual(new Set([resources[0]?.id, resources[1]?.id]));
-    expect(incident.skipped.map((s) => `${s.reason} ${s.action} ${s.target.id.slice(-2)}`)).toEqual([
-      'blast-radius-targets quarantine-instance 02',
-      'blast-radius-targets quarantine-instance 03',
-      'blast-radius-targets snapshot-volumes 02',
-      'blast-radius-targets snapshot-volumes 03',
-    ]);
+    expect(incident.skipped.map((s) => `${s.reason} ${s.action} ${s.target.id.slice(-2)}`)).toEqual(EC2_ACTIONS.flatMap((a) => [`blast-radius-targets ${a} 02`, `blast-radius-targets ${a} 03`]));
     expect(incident.skipped[0]?.detail).toMatch(/already acts on 2 targets/);
   });
 
@@ -147,49 +141,62 @@ describe('skip reasons', () => {
   });
 
   it("blast-radius-account-rate: once the account's hourly cap is reached, the rest waits", () => {
-    const incident = plan(finding(), { maxActionsPerAccountPerHour: 5, actionsThisHour: { '111122223333': 4 } });
-    expect(incident.steps.map((s) => s.action)).toEqual(['quarantine-instance']);
+    const incident = plan(finding(), { maxActionsPerAccountPerHour: 5, actionsThisHour: { '111122223333': 3 } });
+    expect(incident.steps.map((s) => s.action)).toEqual(['detach-from-autoscaling', 'quarantine-instance']);
     expect(incident.skipped.map((s) => [s.reason, s.action, s.detail])).toEqual([
+      ['blast-radius-account-rate', 'revoke-instance-credentials', 'account 111122223333 reached 5 actions this hour (the cap)'],
       ['blast-radius-account-rate', 'snapshot-volumes', 'account 111122223333 reached 5 actions this hour (the cap)'],
     ]);
     expect(plan(finding(), { maxActionsPerAccountPerHour: 5, actionsThisHour: { '999999999999': 5 } }).skipped).toEqual([]);
   });
 
-  it('unsupported-target: S3.1 names the account, which the bucket action cannot take; the breach is assessed', () => {
+  it('S3.1 names the account: account-level Block Public Access takes it (no longer left to do by hand); the breach is assessed', () => {
     const incident = plan(fixtureS31);
     expect(incident.playbook).toBe('aws-s3-data-exposure');
-    expect(incident.skipped).toEqual([
-      {
-        action: 'block-s3-public-access',
-        target: { type: 'AwsAccount', id: 'AWS::::Account:111111111111' },
-        phase: 'contain',
-        reason: 'unsupported-target',
-        detail: expect.stringMatching(/acts on AwsS3Bucket; AWS::::Account:111111111111 is AwsAccount, an account-level finding .*s3control:PutPublicAccessBlock/),
-      },
+    expect(incident.skipped).toEqual([]);
+    expect(incident.steps.map((s) => [s.action, s.target.id])).toEqual([
+      ['block-account-public-access', 'AWS::::Account:111111111111'],
+      ['update-finding', fixtureS31.id],
     ]);
-    expect(incident.steps.map((s) => s.action)).toEqual(['update-finding']);
-    expect(incident.steps.every((s) => s.dependsOn.length === 0)).toBe(true);
     expect(incident.clocks).toEqual([]);
     expect(incident.assessment).toMatchObject({ personalData: 'unknown', status: 'assessing', trigger: 'posture' });
   });
 
-  it('unsupported-target: a temporary ASIA key cannot be deactivated; the role revocation covers it', () => {
+  it('instance-credential exfiltration: the source instance is isolated and only its credentials revoked, never the whole role', () => {
     const role = resource('AwsIamRole', 'arn:aws:iam::111122223333:role/app-instance-role');
     const key = resource('AwsIamAccessKey', 'ASIAXAMPLE0000000001');
-    const f = finding({ type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', resources: [key, role] });
+    // Ingest names the instance of an `AROA…:i-…` principal (guardduty.ts).
+    const f = finding({ type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS', resources: [key, role, instance('i-0abc1234def567890')] });
     const incident = plan(f);
     expect(incident.playbook).toBe('aws-iam-credential-compromise');
-    expect(incident.steps.map((s) => s.id)).toEqual(['revoke-role-sessions:arn:aws:iam::111122223333:role/app-instance-role']);
-    expect(incident.skipped.map((s) => [s.reason, s.action])).toEqual([['unsupported-target', 'deactivate-access-key']]);
+    expect(incident.steps.map((s) => s.id)).toEqual(['detach-from-autoscaling', 'quarantine-instance', 'revoke-instance-credentials'].map((a) => `${a}:${INSTANCE}`));
+    // A temporary key cannot be deactivated: the deny on the instance ends it.
+    expect(incident.skipped.map((s) => [s.reason, s.action, s.target.id])).toEqual([
+      ['unsupported-target', 'revoke-user-credentials', role.id],
+      ['unsupported-target', 'deactivate-access-key', key.id],
+    ]);
     expect(incident.clocks).toEqual([]);
+    // The twin: any other IAM finding on the role revokes the role's sessions.
+    expect(plan({ ...f, type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller' }).steps.map((s) => s.action)).toContain('revoke-role-sessions');
   });
 
-  it('unsupported-target: an IAM user without a key is named for every step that could not act', () => {
+  it('an IAM user (a temporary key too) is taken by revoke-user-credentials; root credentials by the same step, which refuses with guidance', () => {
     const f = finding({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', severity: 'medium', resources: [resource('AwsIamUser', 'arn:aws:iam::111122223333:user/alice')] });
-    expect(reasons(f)).toEqual([
-      'unsupported-target revoke-role-sessions arn:aws:iam::111122223333:user/alice',
-      'unsupported-target deactivate-access-key arn:aws:iam::111122223333:user/alice',
-    ]);
+    expect(reasons(f)).toEqual([]);
+    expect(plan(f).steps.map((s) => s.action)).toEqual(['revoke-user-credentials']);
+    const root = finding({
+      type: 'Policy:IAMUser/RootCredentialUsage',
+      severity: 'low',
+      resources: [{ ...resource('AwsIamAccessKey', 'ASIAROOT000000000001'), details: { userType: 'Root' } }, resource('AwsAccount', 'AWS::::Account:111122223333')],
+    });
+    expect(plan(root).steps.map((s) => s.id)).toEqual(['revoke-user-credentials:AWS::::Account:111122223333']);
+    expect(plan(root).skipped.map((s) => [s.action, s.detail])).toEqual([['deactivate-access-key', expect.stringMatching(/root access key/)]]);
+  });
+
+  it('Recon on an IAM principal routes to the IAM playbook from Medium up', () => {
+    const recon = (severity: Finding['severity']) => finding({ type: 'Recon:IAMUser/MaliciousIPCaller', severity, resources: [resource('AwsIamUser', 'arn:aws:iam::111122223333:user/alice')] });
+    expect(plan(recon('medium')).playbook).toBe('aws-iam-credential-compromise');
+    expect(plan(recon('low')).playbook).toBeNull();
   });
 
   it('unsupported-target: a finding without the handle its notify step needs', () => {
@@ -200,7 +207,8 @@ describe('skip reasons', () => {
 
   it('covers every skip reason the planner can decide (already-done is the runner’s)', () => {
     const planned = new Set<string>();
-    for (const f of [fixtureTrojan, fixtureS31, finding({ resources: [instance('i-0abc1234def567890', { 'cordon:exempt': 'true' })] })]) {
+    const asia = finding({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resources: [resource('AwsIamAccessKey', 'ASIAXAMPLE0000000001')] });
+    for (const f of [fixtureTrojan, fixtureS31, asia, finding({ resources: [instance('i-0abc1234def567890', { 'cordon:exempt': 'true' })] })]) {
       for (const s of plan(f).skipped) planned.add(s.reason);
     }
     for (const s of plan(finding(), { maxActionsPerAccountPerHour: 1 }).skipped) planned.add(s.reason);
@@ -216,11 +224,7 @@ describe('approval', () => {
       productArn: 'arn:aws:securityhub:eu-west-1::product/aws/guardduty',
       resources: [instance('i-0abc1234def567890', { 'cordon:approval': 'Required' })],
     });
-    expect(plan(f).steps.map((s) => [s.action, s.approval])).toEqual([
-      ['quarantine-instance', true],
-      ['snapshot-volumes', true],
-      ['update-finding', false],
-    ]);
+    expect(plan(f).steps.map((s) => [s.action, s.approval])).toEqual([...EC2_ACTIONS.map((a) => [a, true]), ['update-finding', false]]);
   });
 
   it("a playbook's approval: required applies to every acting step", () => {
@@ -286,11 +290,11 @@ describe('clocks (DESIGN.md §5)', () => {
   it('a compromised host opens the clock when it is tagged as holding personal data, and only then', () => {
     const tagged = plan(finding({ resources: [instance('i-0abc1234def567890', { 'personal-data': 'customer-records' })] }));
     expect(tagged.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
-    expect(tagged.steps.map((s) => s.action)).toEqual(['quarantine-instance', 'snapshot-volumes', 'open-clock']);
+    expect(tagged.steps.map((s) => s.action)).toEqual([...EC2_ACTIONS, 'open-clock']);
     expect(tagged.assessment).toMatchObject({ personalData: 'yes', status: 'notifiable', trigger: 'compromise' });
     const untagged = plan(finding());
     expect(untagged.clocks).toEqual([]);
-    expect(untagged.steps.map((s) => s.action)).toEqual(['quarantine-instance', 'snapshot-volumes']);
+    expect(untagged.steps.map((s) => s.action)).toEqual(EC2_ACTIONS);
     expect(untagged.assessment).toMatchObject({ personalData: 'unknown', status: 'assessing', trigger: 'compromise' });
     expect(plan(finding({ resources: [instance('i-0abc1234def567890', { 'personal-data': 'none' })] })).clocks).toEqual([]);
   });

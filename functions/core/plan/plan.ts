@@ -94,17 +94,21 @@ interface Candidate {
   params: PlaybookStep['params'];
 }
 
-const typeFilters = new WeakMap<PlaybookStep, (type: string) => boolean>();
+const typeFilters = new WeakMap<readonly string[], (type: string) => boolean>();
+
+function globsMatch(globs: readonly string[], type: string): boolean {
+  let matches = typeFilters.get(globs);
+  if (!matches) {
+    matches = compileGlobs(globs);
+    typeFilters.set(globs, matches);
+  }
+  return matches(type);
+}
 
 function stepApplies(step: PlaybookStep, finding: Finding): boolean {
   if (step.sources && !step.sources.includes(finding.source)) return false;
-  if (!step.types) return true;
-  let matches = typeFilters.get(step);
-  if (!matches) {
-    matches = compileGlobs(step.types);
-    typeFilters.set(step, matches);
-  }
-  return matches(finding.type);
+  if (step.exceptTypes && globsMatch(step.exceptTypes, finding.type)) return false;
+  return !step.types || globsMatch(step.types, finding.type);
 }
 
 function resourceTypesOf(step: PlaybookStep): readonly string[] | null {

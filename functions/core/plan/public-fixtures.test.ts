@@ -41,10 +41,12 @@ describe('public fixtures: ingest → route → plan', () => {
     const now = new Date('2026-03-28T12:00:00Z');
     const automatic = planIncident(f, route(f), planSettings({ now }));
     expect(automatic.steps).toEqual([]);
-    expect(automatic.skipped.map((s) => s.reason)).toEqual(['sample-finding', 'sample-finding']);
+    expect(automatic.skipped.map((s) => s.reason)).toEqual(Array(4).fill('sample-finding'));
     const tabletop = planIncident(f, route(f), planSettings({ now, mode: 'tabletop' }));
     expect(tabletop.steps.map((s) => s.id)).toEqual([
+      'detach-from-autoscaling:arn:aws:ec2:eu-west-1:000000000000:instance/i-99999999',
       'quarantine-instance:arn:aws:ec2:eu-west-1:000000000000:instance/i-99999999',
+      'revoke-instance-credentials:arn:aws:ec2:eu-west-1:000000000000:instance/i-99999999',
       'snapshot-volumes:arn:aws:ec2:eu-west-1:000000000000:instance/i-99999999',
     ]);
   });

@@ -113,8 +113,9 @@ describe('aws-iam-credential-compromise', () => {
     expect(routed(finding({ type: 'Impact:IAMUser/AnomalousBehavior', resources: [] }))).toBeNull();
   });
 
-  it('leaves Policy and Stealth IAM findings alone', () => {
-    expect(routed(iam('Policy:IAMUser/RootCredentialUsage'))).toBeNull();
+  it('leaves Policy and Stealth IAM findings alone, except root credential use (which escalates with guidance)', () => {
+    expect(routed(iam('Policy:IAMUser/RootCredentialUsage'))).toBe('aws-iam-credential-compromise');
+    expect(routed(iam('Policy:IAMUser/S3BlockPublicAccessDisabled'))).toBeNull();
     expect(routed(iam('Stealth:IAMUser/CloudTrailLoggingDisabled'))).toBeNull();
   });
 });

@@ -41,6 +41,8 @@ export const StepSchema = z
     sources: z.array(z.enum(SOURCES)).min(1).optional(),
     /** Only for findings whose type matches one of these globs (e.g. open-clock only on exfiltration). */
     types: z.array(z.string().min(1)).min(1).optional(),
+    /** Not for findings whose type matches one of these globs (e.g. no fleet-wide role revocation for one instance's stolen credentials). */
+    exceptTypes: z.array(z.string().min(1)).min(1).optional(),
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   })
   .strict();
