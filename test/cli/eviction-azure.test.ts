@@ -176,3 +176,23 @@ describe('the default scenario (npm start)', () => {
     expect(markdown).toContain('console-password amy.ml@contoso.com:password (closed by disable-user)');
   });
 });
+
+describe('a Defender XDR alert (Graph) on an Azure VM with a compromised user', () => {
+  it('isolates the VM and disables and signs out the user: every foothold closed, contained', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cordon-graph-vm-user-'));
+    const alert = JSON.parse(readFileSync(join(FIXTURES, 'graph/alert-get.json'), 'utf8')) as { evidence: unknown[] } & Record<string, unknown>;
+    const user = (JSON.parse(readFileSync(identityAlert, 'utf8')) as { evidence: unknown[] }).evidence[0];
+    const ip = { '@odata.type': '#microsoft.graph.security.ipEvidence', ipAddress: '203.0.113.77', roles: [], tags: [] };
+    const file = join(dir, 'graph-vm-user.json');
+    writeFileSync(file, JSON.stringify({ ...alert, severity: 'high', evidence: [...alert.evidence, user, ip] }));
+    const doc = await tabletop([file], entra());
+    const [incident] = doc.incidents;
+    expect(incident?.playbook).toBe('azure-vm-compromise');
+    expect(incident?.eviction.footholds.map((f) => [f.kind, f.open, f.closedBy]).sort()).toEqual([
+      ['connection', false, 'quarantine-vm'],
+      ['console-password', false, 'disable-user'],
+      ['refresh-token', false, 'disable-user'],
+    ]);
+    expect(incident?.status).toBe('contained');
+  });
+});
