@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cordon } from './harness.js';
 
-const PLAYBOOK_IDS = ['aws-ec2-compromise', 'aws-iam-credential-compromise', 'aws-s3-data-exposure', 'azure-identity-compromise', 'azure-storage-exposure', 'azure-vm-compromise'];
+const PLAYBOOK_IDS = ['aws-ec2-compromise', 'aws-ec2-subnet-cut', 'aws-iam-credential-compromise', 'aws-s3-data-exposure', 'azure-identity-compromise', 'azure-storage-exposure', 'azure-vm-compromise'];
 
 describe('cordon playbooks', () => {
-  it('lists the six playbooks of DESIGN.md', async () => {
+  it('lists the six playbooks of DESIGN.md and the manual subnet cut', async () => {
     const r = await cordon(['playbooks', 'list', '--json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { id: string }[]).map((p) => p.id).sort()).toEqual(PLAYBOOK_IDS);
@@ -17,7 +17,7 @@ describe('cordon playbooks', () => {
   it('validates the bundled playbooks', async () => {
     const r = await cordon(['playbooks', 'validate']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('6 valid, 0 invalid');
+    expect(r.stdout).toContain('7 valid, 0 invalid');
   });
 
   it('names the file, the field path and the problem of a bad playbook (exit 2)', async () => {

@@ -5,6 +5,7 @@ import { ingestValue } from '../../functions/core/findings/ingest.js';
 import type { Finding } from '../../functions/core/model.js';
 import { compileRouter } from '../../functions/core/playbooks/match.js';
 import type { Playbook } from '../../functions/core/playbooks/schema.js';
+import { planManualRun } from '../../functions/core/plan/manual.js';
 import { planIncident, planSettings } from '../../functions/core/plan/plan.js';
 import type { PlannedFinding } from '../../functions/engine/planning.js';
 import type { IncidentReport } from '../../functions/engine/responder.js';
@@ -307,4 +308,48 @@ describe('roles IAM will not let anyone edit', () => {
       expect(estate.aws.roles[role]?.inlinePolicies).toEqual({});
     });
   }
+});
+
+describe('flows that stay tracked (ICMP, through a NAT gateway)', () => {
+  const tracked = estateFile({}, {}, [
+    { kind: 'connection', instance: INSTANCE, remote: '203.0.113.50', protocol: 'icmp', direction: 'outbound' },
+    { kind: 'connection', instance: INSTANCE, remote: '198.51.100.99', port: 443, direction: 'outbound', via: 'nat-gateway' },
+  ]);
+  const subnetCut = (estate: SimulatedEstate, answer: 'approved' | 'rejected') => {
+    const playbook = PLAYBOOKS.find((p) => p.id === 'aws-ec2-subnet-cut') as Playbook;
+    const incident = planManualRun(playbook, INSTANCE_ARN, { ...planSettings({ now: NOW, mode: 'manual' }) });
+    const f = incident.finding;
+    const records = openLocalRecords(freshHome());
+    return runLocally([{ incident, ingested: { finding: f, raw: f, rawSha256: '0'.repeat(64), origin: 'manual' }, deliveries: 1 }], {
+      mode: 'manual',
+      playbooks: PLAYBOOKS,
+      records,
+      estate,
+      speed: 1_000_000,
+      approve: async () => (answer === 'approved' ? 'approved' : { rejected: 'subnet shared with production' }),
+    }).finally(() => records.close());
+  };
+
+  it('survive the two-step quarantine and are reported with what cuts them; the subnet cut, once a person approves, drops them', async () => {
+    const { report, estate } = await tabletop(c2Finding, tracked);
+    const open = report.eviction?.footholds.filter((f) => f.open) ?? [];
+    expect(open.map((f) => f.id)).toEqual([`${INSTANCE} → 203.0.113.50/icmp`, `${INSTANCE} → 198.51.100.99:443/tcp`]);
+    for (const f of open) expect(f.until).toMatch(/network ACL deny/);
+    expect(report.status).toBe('partially-contained');
+    const [cut] = await subnetCut(estate, 'approved');
+    expect(cut?.steps.find((s) => s.action === 'isolate-subnet')).toMatchObject({ status: 'succeeded', summary: expect.stringMatching(/every other instance of the subnet/) });
+    expect(cut?.eviction?.footholds.filter((f) => f.kind === 'connection').map((f) => [f.open, f.closedBy])).toEqual([
+      [false, 'isolate-subnet'],
+      [false, 'isolate-subnet'],
+      [false, 'quarantine-instance'],
+    ]);
+  });
+
+  it('twin: without the approval the subnet is not cut and the tracked flows stay open', async () => {
+    const { estate } = await tabletop(c2Finding, tracked);
+    const [cut] = await subnetCut(estate, 'rejected');
+    expect(cut?.steps.find((s) => s.action === 'isolate-subnet')).toMatchObject({ status: 'skipped' });
+    expect(cut?.eviction?.open).toBe(2);
+    expect(cut?.status).not.toBe('contained');
+  });
 });

@@ -57,6 +57,11 @@ const CASES: Record<keyof typeof AWS_ACTIONS, Case> = {
     input: actionInput('detach-from-autoscaling', { type: 'AwsEc2Instance', id: INSTANCE_ARN }),
     missing: { input: actionInput('detach-from-autoscaling', { type: 'AwsEc2Instance', id: 'i-0000000000000dead' }), code: 'InvalidInstanceID.NotFound' },
   },
+  'isolate-subnet': {
+    action: AWS_ACTIONS['isolate-subnet'],
+    input: actionInput('isolate-subnet', { type: 'AwsEc2Instance', id: INSTANCE_ARN }),
+    missing: { input: actionInput('isolate-subnet', { type: 'AwsEc2Instance', id: 'i-0000000000000dead' }), code: 'InvalidInstanceID.NotFound' },
+  },
   'revoke-instance-credentials': {
     action: AWS_ACTIONS['revoke-instance-credentials'],
     input: actionInput('revoke-instance-credentials', { type: 'AwsEc2Instance', id: INSTANCE_ARN }),

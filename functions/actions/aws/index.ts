@@ -5,6 +5,7 @@ import { blockAccountPublicAccess } from './block-account-public-access.js';
 import { blockS3PublicAccess } from './block-s3-public-access.js';
 import { deactivateAccessKey } from './deactivate-access-key.js';
 import { detachFromAutoScaling } from './detach-from-autoscaling.js';
+import { isolateSubnet } from './isolate-subnet.js';
 import { quarantineInstance } from './quarantine-instance.js';
 import { revokeInstanceCredentials } from './revoke-instance-credentials.js';
 import { revokeRoleSessions } from './revoke-role-sessions.js';
@@ -21,6 +22,7 @@ export const AWS_ACTIONS = {
   'block-s3-public-access': blockS3PublicAccess,
   'block-account-public-access': blockAccountPublicAccess,
   'detach-from-autoscaling': detachFromAutoScaling,
+  'isolate-subnet': isolateSubnet,
   'revoke-instance-credentials': revokeInstanceCredentials,
   'revoke-user-credentials': revokeUserCredentials,
   'update-finding': updateFinding,

@@ -13,6 +13,7 @@ describe('action catalog', () => {
         'deactivate-access-key',
         'disable-user',
         'detach-from-autoscaling',
+        'isolate-subnet',
         'open-clock',
         'quarantine-instance',
         'quarantine-vm',

@@ -162,6 +162,31 @@ const CATALOG = {
     mutatingCall: 's3:PutAccountPublicAccessBlock',
     releasable: true,
   },
+  'isolate-subnet': {
+    name: 'isolate-subnet',
+    cloud: 'aws',
+    phase: 'contain',
+    targets: ['AwsEc2Instance'],
+    summary: 'Associate the instance\'s subnet with a deny-all network ACL: cuts the flows that stay tracked (ICMP, NAT gateway, load balancers), subnet-wide — only with a person\'s approval',
+    permissions: [
+      describe('ec2:DescribeInstances'),
+      describe('ec2:DescribeNetworkAcls'),
+      {
+        action: 'ec2:CreateNetworkAcl',
+        grants: [
+          { resources: [ec2('vpc')] },
+          { resources: [ec2('network-acl')], conditions: { StringEquals: { [`aws:RequestTag/${ISOLATION_TAG.key}`]: ISOLATION_TAG.value } } },
+        ],
+        why: 'The deny-all ACL is created in whichever VPC the compromised instance runs in, known only at run time; it must carry the isolation tag.',
+      },
+      iam('ec2:CreateTags', [ec2('network-acl')], 'Tags the deny-all network ACL as it is created (ids known only at run time).', { StringEquals: { 'ec2:CreateAction': 'CreateNetworkAcl' } }),
+      iam('ec2:ReplaceNetworkAclAssociation', [ec2('network-acl'), ec2('subnet')], 'Moves the compromised instance\'s subnet (known only at run time) onto the deny-all ACL, and back on release.'),
+    ],
+    mutatingCall: 'ec2:ReplaceNetworkAclAssociation',
+    // Subnet-wide: every instance of the subnet loses its network.
+    approval: 'required',
+    releasable: true,
+  },
   'detach-from-autoscaling': {
     name: 'detach-from-autoscaling',
     cloud: 'aws',

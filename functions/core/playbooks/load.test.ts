@@ -150,10 +150,11 @@ describe("the repository's playbooks", () => {
     expect(readFileSync(join(defaultPlaybookDir(), 'aws-ec2-compromise.yaml'), 'utf8')).toMatch(/id: aws-ec2-compromise/);
   });
 
-  it('validates cleanly and holds the six playbooks of DESIGN.md', () => {
+  it('validates cleanly and holds the six playbooks of DESIGN.md, and the manual subnet cut', () => {
     for (const report of validatePlaybookDir(defaultPlaybookDir())) expect(report.problems, report.file).toEqual([]);
     expect(loadPlaybooks().map((p) => p.id)).toEqual([
       'aws-ec2-compromise',
+      'aws-ec2-subnet-cut',
       'aws-iam-credential-compromise',
       'aws-s3-data-exposure',
       'azure-identity-compromise',
@@ -166,7 +167,7 @@ describe("the repository's playbooks", () => {
     const all = loadPlaybooks();
     expect(all.filter((p) => p.clocks.gdpr).map((p) => p.id)).toEqual(all.map((p) => p.id));
     expect(all.filter((p) => p.clocks.exposure).map((p) => p.id)).toEqual(['aws-iam-credential-compromise', 'aws-s3-data-exposure', 'azure-identity-compromise', 'azure-storage-exposure']);
-    expect(all.filter((p) => p.clocks.compromise).map((p) => p.id)).toEqual(['aws-ec2-compromise', 'aws-iam-credential-compromise', 'azure-identity-compromise', 'azure-vm-compromise']);
+    expect(all.filter((p) => p.clocks.compromise).map((p) => p.id)).toEqual(['aws-ec2-compromise', 'aws-ec2-subnet-cut', 'aws-iam-credential-compromise', 'azure-identity-compromise', 'azure-vm-compromise']);
     // Posture-only types are not exposure: Block Public Access turned off shows nobody reading anything.
     const s3 = all.find((p) => p.id === 'aws-s3-data-exposure');
     expect(s3?.clocks.exposure).not.toContain('Policy:S3/*');

@@ -1,5 +1,5 @@
 import type { SimRequest, SimResponse, SimService } from '../server.js';
-import { ALLOW_ALL_EGRESS, nextId, type AwsEstateState, type SimInstance, type SimRule, type SimSecurityGroup, type SimSnapshot } from './state.js';
+import { ALLOW_ALL_EGRESS, hexFrom, nextId, type AwsEstateState, type SimInstance, type SimNetworkAcl, type SimRule, type SimSecurityGroup, type SimSnapshot } from './state.js';
 import { QueryParams, ec2TagSet, requestId, signingService, xmlDocument, xmlResponse, type Xml } from './wire.js';
 
 /** EC2 query protocol (API version 2016-11-15): `Action=…` form bodies, XML answers with `<item>` lists. */
@@ -85,6 +85,11 @@ function tagSpecs(params: QueryParams, resourceType: string): Record<string, str
   return tags;
 }
 
+/** Association ids name the ACL and the subnet, so a replaced association gets a new id, as in EC2. */
+function aclAssociationId(aclId: string, subnetId: string): string {
+  return `aclassoc-${hexFrom(`${aclId}/${subnetId}`)}`;
+}
+
 export class Ec2Service implements SimService {
   readonly name = 'ec2';
   constructor(private readonly state: AwsEstateState) {}
@@ -143,6 +148,12 @@ export class Ec2Service implements SimService {
           return this.disassociateProfile(params);
         case 'AssociateIamInstanceProfile':
           return this.associateProfile(params);
+        case 'DescribeNetworkAcls':
+          return this.describeNetworkAcls(params);
+        case 'CreateNetworkAcl':
+          return this.createNetworkAcl(params);
+        case 'ReplaceNetworkAclAssociation':
+          return this.replaceNetworkAclAssociation(params);
         default:
           throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
       }
@@ -415,6 +426,90 @@ export class Ec2Service implements SimService {
       matchesFilters(filters, (name) => (name === 'volume-id' ? s.volumeId : name === 'snapshot-id' ? s.id : name === 'status' ? s.state : tagFilterField(s.tags, name))),
     );
     return ok('DescribeSnapshots', { snapshotSet: { item: chosen.map((s) => this.snapshotXml(s, 'status')) } });
+  }
+
+  /**
+   * EC2 creates every VPC with a default network ACL that allows all traffic, and associates it with
+   * each subnet no other ACL holds; the estate makes it when first asked.
+   */
+  private ensureDefaultAcls(): void {
+    const subnets = new Map<string, string>();
+    for (const i of Object.values(this.state.instances)) for (const n of i.networkInterfaces) subnets.set(n.subnetId, i.vpcId);
+    for (const vpcId of new Set([...Object.keys(this.state.vpcs), ...subnets.values()])) {
+      const id = `acl-${hexFrom(`${vpcId}/default-acl`)}`;
+      const allow = (ruleNumber: number, egress: boolean, cidr: { cidrIpv4?: string; cidrIpv6?: string }) => ({ ruleNumber, egress, protocol: '-1', action: 'allow' as const, ...cidr });
+      this.state.networkAcls[id] ??= {
+        id,
+        vpcId,
+        isDefault: true,
+        subnets: [],
+        entries: [allow(100, false, { cidrIpv4: '0.0.0.0/0' }), allow(100, true, { cidrIpv4: '0.0.0.0/0' }), allow(101, false, { cidrIpv6: '::/0' }), allow(101, true, { cidrIpv6: '::/0' })],
+        tags: {},
+      };
+    }
+    for (const [subnet, vpcId] of subnets) {
+      if (Object.values(this.state.networkAcls).some((a) => a.subnets.includes(subnet))) continue;
+      this.state.networkAcls[`acl-${hexFrom(`${vpcId}/default-acl`)}`]?.subnets.push(subnet);
+    }
+  }
+
+  private aclXml(a: SimNetworkAcl): Xml {
+    return {
+      networkAclId: a.id,
+      vpcId: a.vpcId,
+      default: a.isDefault ?? false,
+      entrySet: {
+        item: [...a.entries, { ruleNumber: 32767, egress: false, protocol: '-1', action: 'deny' as const, cidrIpv4: '0.0.0.0/0' }, { ruleNumber: 32767, egress: true, protocol: '-1', action: 'deny' as const, cidrIpv4: '0.0.0.0/0' }].map((e) => ({
+          ruleNumber: e.ruleNumber,
+          protocol: e.protocol,
+          ruleAction: e.action,
+          egress: e.egress,
+          cidrBlock: e.cidrIpv4,
+          ipv6CidrBlock: e.cidrIpv6,
+        })),
+      },
+      associationSet: { item: a.subnets.map((subnetId) => ({ networkAclAssociationId: aclAssociationId(a.id, subnetId), networkAclId: a.id, subnetId })) },
+      tagSet: ec2TagSet(a.tags),
+    };
+  }
+
+  /** Filters `vpc-id`, `network-acl-id`, `default`, `association.subnet-id` (any associated subnet) and tags. */
+  private describeNetworkAcls(params: QueryParams): SimResponse {
+    this.ensureDefaultAcls();
+    const ids = params.list('NetworkAclId');
+    const filters = filtersFrom(params);
+    const chosen = Object.values(this.state.networkAcls).filter(
+      (a) =>
+        (ids.length === 0 || ids.includes(a.id)) &&
+        filters.every((f) => {
+          if (f.name === 'association.subnet-id') return a.subnets.some((s) => f.values.includes(s));
+          return matchesFilters([f], (name) => (name === 'vpc-id' ? a.vpcId : name === 'network-acl-id' ? a.id : name === 'default' ? String(a.isDefault ?? false) : tagFilterField(a.tags, name)));
+        }),
+    );
+    return ok('DescribeNetworkAcls', { networkAclSet: { item: chosen.map((a) => this.aclXml(a)) } });
+  }
+
+  /** A new network ACL has no rules: only the final deny, in both directions. */
+  private createNetworkAcl(params: QueryParams): SimResponse {
+    const vpcId = params.get('VpcId');
+    if (!vpcId || !this.state.vpcs[vpcId]) throw new Ec2Error('InvalidVpcID.NotFound', `The vpc ID '${vpcId ?? ''}' does not exist`);
+    const acl: SimNetworkAcl = { id: nextId(this.state, 'acl'), vpcId, subnets: [], entries: [], tags: tagSpecs(params, 'network-acl') };
+    this.state.networkAcls[acl.id] = acl;
+    return ok('CreateNetworkAcl', { networkAcl: this.aclXml(acl) });
+  }
+
+  private replaceNetworkAclAssociation(params: QueryParams): SimResponse {
+    this.ensureDefaultAcls();
+    const associationId = params.get('AssociationId');
+    const target = this.state.networkAcls[params.get('NetworkAclId') ?? ''];
+    if (!target) throw new Ec2Error('InvalidNetworkAclID.NotFound', `The networkAcl ID '${params.get('NetworkAclId') ?? ''}' does not exist`);
+    const from = Object.values(this.state.networkAcls).find((a) => a.subnets.some((s) => aclAssociationId(a.id, s) === associationId));
+    const subnet = from?.subnets.find((s) => aclAssociationId(from.id, s) === associationId);
+    if (!from || !subnet) throw new Ec2Error('InvalidAssociationID.NotFound', `The association ID '${associationId ?? ''}' does not exist`);
+    if (target.vpcId !== from.vpcId) throw new Ec2Error('InvalidParameterValue', `The network ACL ${target.id} is not in the subnet's VPC ${from.vpcId}`);
+    from.subnets = from.subnets.filter((s) => s !== subnet);
+    target.subnets.push(subnet);
+    return ok('ReplaceNetworkAclAssociation', { newAssociationId: aclAssociationId(target.id, subnet) });
   }
 
   private associationXml(i: SimInstance, state: 'associated' | 'disassociated'): Xml {

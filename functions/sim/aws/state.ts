@@ -84,6 +84,8 @@ export interface SimNetworkAclEntry {
 export interface SimNetworkAcl {
   id: string;
   vpcId: string;
+  /** The VPC's default ACL (allows everything; holds every subnet no other ACL holds). */
+  isDefault?: boolean;
   subnets: string[];
   entries: SimNetworkAclEntry[];
   tags: Record<string, string>;
