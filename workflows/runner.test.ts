@@ -262,6 +262,7 @@ describe('workflowInput', () => {
         resources: [],
         productArn: 'arn:aws:securityhub:eu-west-1::product/aws/guardduty',
       },
+      trust: { trusted: true, reason: 'AWS-owned Security Hub product guardduty' },
       playbook: 'aws-ec2-compromise',
       steps: [
         { id: 'quarantine-instance:i-1', action: 'quarantine-instance', target: { type: 'AwsEc2Instance', id: 'i-1' }, phase: 'contain', dependsOn: [], account: '123456789012', region: 'eu-west-1', approval: true, params: {} },

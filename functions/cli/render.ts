@@ -1,4 +1,5 @@
 import type { Incident, Rejected } from '../core/model.js';
+import { producerOf } from '../core/trust/trust.js';
 import { bold, dim, table, yellow } from './format.js';
 
 /** The `cordon plan --json` document of DESIGN.md §3. */
@@ -19,8 +20,10 @@ export interface PlanJsonIncident {
     region: string;
     observedAt: string;
     sample: boolean;
+    producer: string;
     resources: { type: string; id: string }[];
   };
+  trust: { trusted: boolean; reason: string };
   playbook: string | null;
   steps: { action: string; target: string; phase: string }[];
   skipped: { action: string; target: string; reason: string; detail: string }[];
@@ -42,8 +45,10 @@ export function incidentJson(incident: Incident): PlanJsonIncident {
       region: f.region,
       observedAt: f.observedAt,
       sample: f.sample,
+      producer: producerOf(f),
       resources: f.resources.map((r) => ({ type: r.type, id: r.id })),
     },
+    trust: { trusted: incident.trust.trusted, reason: incident.trust.reason },
     playbook: incident.playbook,
     steps: incident.steps.map((s) => ({ action: s.action, target: s.target.id, phase: s.phase })),
     skipped: incident.skipped.map((s) => ({ action: s.action, target: s.target.id, reason: s.reason, detail: s.detail })),
@@ -71,6 +76,7 @@ export function planText(incidents: readonly Incident[], rejected: readonly Reje
       `  where     ${f.cloud} ${f.account} ${f.region}   observed ${f.observedAt}`,
       `  playbook  ${inc.playbook ?? dim('none — no playbook matches; nothing to do')}`,
     ];
+    if (!inc.trust.trusted) lines.push(`  trust     ${yellow(`untrusted — ${inc.trust.reason}`)}`);
     if (inc.steps.length > 0) {
       lines.push('', indent(table(['phase', 'action', 'target', 'approval'], inc.steps.map((s) => [s.phase, s.action, shortId(s.target.id), s.approval ? `required${typeof s.params['approvalReason'] === 'string' ? ` (${s.params['approvalReason']})` : ''}` : '']))));
     }

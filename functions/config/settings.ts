@@ -6,6 +6,7 @@ import { BREACH_TRIGGERS, SEVERITIES, type BreachTrigger, type Mode } from '../c
 import { DEFAULT_CLASSIFICATION, DEFAULT_SIGNIFICANCE, type ClassificationRule, type SignificanceRule } from '../core/clocks/assessment.js';
 import { DEFAULT_CLOCK_OPTIONS } from '../core/clocks/clocks.js';
 import { planSettings, type PlanSettings } from '../core/plan/plan.js';
+import { DEFAULT_TRUSTED_PRODUCTS, type TrustSettings } from '../core/trust/trust.js';
 
 const tagKeys = z.string().regex(/^[^,\s][^,]*(,[^,\s][^,]*)*$/, 'a comma-separated list of tag keys');
 const triggers = z.string().regex(new RegExp(`^(${BREACH_TRIGGERS.join('|')})(,(${BREACH_TRIGGERS.join('|')}))*$`), `a comma-separated list of ${BREACH_TRIGGERS.join(', ')}`);
@@ -21,6 +22,8 @@ const Schema = z.object({
   CORDON_NIS2: z.enum(['true', 'false']).optional(),
   CORDON_MAX_TARGETS: z.coerce.number().int().min(1).max(1000).optional(),
   CORDON_MAX_ACTIONS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).optional(),
+  /** Organization-wide cap on actions per hour, beside the per-account one. */
+  CORDON_MAX_ACTIONS_PER_ORG_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).optional(),
   /** Reminder offsets before a deadline, e.g. "24h,4h". */
   CORDON_REMINDERS: z.string().regex(/^\d+[hm](,\d+[hm])*$/).optional(),
   /** GDPR role of the organisation running Cordon: a processor notifies its controller (Art. 33(2)). */
@@ -37,29 +40,104 @@ const Schema = z.object({
   CORDON_NIS2_MIN_SEVERITY: z.enum(SEVERITIES).optional(),
 });
 
+/** Comma-separated list; blanks dropped. */
+const listOf = (item: z.ZodString) =>
+  z
+    .string()
+    .transform((v) => v.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+    .pipe(z.array(item));
+
+/**
+ * The trust boundary's settings (DESIGN.md §4), shared by the CLI and the cloud handlers: the same
+ * names mean the same thing in a shell, a Lambda and an Azure Function.
+ */
+export const TrustEnvSchema = z.object({
+  /** Security Hub product names (`product/aws/NAME`) whose findings act automatically. */
+  CORDON_TRUSTED_PRODUCTS: listOf(z.string().regex(/^[a-z0-9-]+$/, 'expected product names such as guardduty,inspector')).optional(),
+  /** AWS accounts Cordon may act in (unset: the organization in the cloud; the estate and findings in a tabletop). */
+  CORDON_ACCOUNTS: listOf(z.string().regex(/^\d{12}$/, 'expected 12-digit AWS account ids, comma-separated')).optional(),
+  CORDON_SUBSCRIPTIONS: listOf(z.string().min(1)).optional(),
+  CORDON_TENANTS: listOf(z.string().min(1)).optional(),
+  /** Cordon's own security account: never a target. */
+  CORDON_OWN_ACCOUNT: z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id').optional(),
+  /** Extra IAM role/user names (globs) Cordon never acts on, on top of break-glass and organization access. */
+  CORDON_PROTECTED_PRINCIPALS: listOf(z.string().min(1)).optional(),
+  /** Entra users (object id or UPN) Cordon never disables or signs out. */
+  CORDON_PROTECTED_USERS: listOf(z.string().min(1)).optional(),
+});
+
+/** The trust settings an environment configures; a bad value is an input error naming the variable. */
+export function trustFromEnv(env: Readonly<Record<string, string | undefined>>): TrustSettings {
+  const e = readEnv(TrustEnvSchema, env, (variable, problem) => new InputError('environment', variable, problem), { emptyIsUnset: true });
+  const trust: TrustSettings = { trustedProducts: e.CORDON_TRUSTED_PRODUCTS ?? DEFAULT_TRUSTED_PRODUCTS };
+  if (e.CORDON_ACCOUNTS) trust.allowedAccounts = e.CORDON_ACCOUNTS;
+  if (e.CORDON_SUBSCRIPTIONS) trust.allowedSubscriptions = e.CORDON_SUBSCRIPTIONS;
+  if (e.CORDON_TENANTS) trust.allowedTenants = e.CORDON_TENANTS;
+  if (e.CORDON_OWN_ACCOUNT) trust.ownAccount = e.CORDON_OWN_ACCOUNT;
+  if (e.CORDON_PROTECTED_PRINCIPALS) trust.protectedPrincipals = e.CORDON_PROTECTED_PRINCIPALS;
+  if (e.CORDON_PROTECTED_USERS) trust.protectedUsers = e.CORDON_PROTECTED_USERS;
+  return trust;
+}
+
+/**
+ * In a tabletop or with `--sim`, accounts nobody configured are those of the estate file and of
+ * the findings replayed (DESIGN.md §4): the exercise acts only where its own inputs are.
+ */
+export interface Scope {
+  accounts: readonly string[];
+  subscriptions: readonly string[];
+  tenants: readonly string[];
+}
+
+export function withDefaultScope(trust: TrustSettings, scope: Scope): TrustSettings {
+  return {
+    ...trust,
+    allowedAccounts: trust.allowedAccounts ?? [...new Set(scope.accounts)],
+    allowedSubscriptions: trust.allowedSubscriptions ?? [...new Set(scope.subscriptions)],
+    allowedTenants: trust.allowedTenants ?? [...new Set(scope.tenants)],
+  };
+}
+
 export interface Settings {
   home: string;
   nis2: boolean;
   maxTargetsPerIncident: number;
   maxActionsPerAccountPerHour: number;
+  maxActionsPerOrgPerHour: number;
   reminderOffsetsMs: number[];
   gdprRole: 'controller' | 'processor';
   processorNotifyHours: number;
   classification: ClassificationRule;
   nis2Significance: SignificanceRule;
+  trust: TrustSettings;
 }
+
+/** Four times the per-account default: a burst across a few accounts passes, an organization-wide sweep does not. */
+export const DEFAULT_ORG_ACTIONS_PER_HOUR = 200;
+
+/** Every setting but where the local records live: what a cloud host (Lambda, Function App) plans under. */
+export type OperatorSettings = Omit<Settings, 'home'>;
 
 export function loadSettings(env: Readonly<Record<string, string | undefined>>, cwd: string): Settings {
   // A shell user's `CORDON_HOME=` means "unset".
   const s = readEnv(Schema, env, (variable, problem) => new InputError('environment', variable, problem), { emptyIsUnset: true });
   const homeProblem = s.CORDON_HOME === undefined ? undefined : pathProblem(s.CORDON_HOME);
   if (homeProblem) throw new InputError('environment', 'CORDON_HOME', homeProblem);
-  const home = resolve(cwd, s.CORDON_HOME ?? '.cordon');
+  return { home: resolve(cwd, s.CORDON_HOME ?? '.cordon'), ...loadOperatorSettings(env) };
+}
+
+/**
+ * The operator's settings from the environment, the same names in a shell, a Lambda and an Azure
+ * Function: a cloud intake plans under exactly what a tabletop of the same configuration plans under.
+ */
+export function loadOperatorSettings(env: Readonly<Record<string, string | undefined>>): OperatorSettings {
+  const s = readEnv(Schema, env, (variable, problem) => new InputError('environment', variable, problem), { emptyIsUnset: true });
   return {
-    home,
     nis2: s.CORDON_NIS2 === 'true',
     maxTargetsPerIncident: s.CORDON_MAX_TARGETS ?? 10,
     maxActionsPerAccountPerHour: s.CORDON_MAX_ACTIONS_PER_HOUR ?? 50,
+    maxActionsPerOrgPerHour: s.CORDON_MAX_ACTIONS_PER_ORG_PER_HOUR ?? DEFAULT_ORG_ACTIONS_PER_HOUR,
+    trust: trustFromEnv(env),
     reminderOffsetsMs: (s.CORDON_REMINDERS ?? '24h,4h').split(',').map((o) => Number(o.slice(0, -1)) * (o.endsWith('h') ? 3_600_000 : 60_000)),
     gdprRole: s.CORDON_GDPR_ROLE ?? 'controller',
     processorNotifyHours: s.CORDON_GDPR_PROCESSOR_HOURS ?? DEFAULT_CLOCK_OPTIONS.processorNotifyHours,
@@ -98,7 +176,7 @@ export function operatorPath(command: string, option: string, value: string, cwd
 }
 
 /** The planner's settings for a run in `mode` under these operator settings. */
-export function planSettingsFor(settings: Settings, run: { mode: Mode; now: Date; awareAt?: Date }): PlanSettings {
+export function planSettingsFor(settings: OperatorSettings, run: { mode: Mode; now: Date; awareAt?: Date }): PlanSettings {
   return planSettings({
     ...run,
     nis2: settings.nis2,
@@ -108,5 +186,7 @@ export function planSettingsFor(settings: Settings, run: { mode: Mode; now: Date
     classification: settings.classification,
     maxTargetsPerIncident: settings.maxTargetsPerIncident,
     maxActionsPerAccountPerHour: settings.maxActionsPerAccountPerHour,
+    maxActionsPerOrgPerHour: settings.maxActionsPerOrgPerHour,
+    trust: settings.trust,
   });
 }

@@ -136,8 +136,15 @@ export const SKIP_REASONS = [
   'sample-finding',
   'blast-radius-targets',
   'blast-radius-account-rate',
+  'blast-radius-org-rate',
   'unsupported-target',
   'already-done',
+  /** The finding's producer is not trusted (DESIGN.md §4): only a person may let it act. */
+  'untrusted',
+  /** The target is outside the allowed accounts/subscriptions, Cordon's own, or a protected principal. */
+  'account-scope',
+  /** The kill switch is on (`cordon pause`). */
+  'paused',
 ] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
@@ -189,10 +196,17 @@ export interface Clock {
   deadline: string;
 }
 
+/** The trust step's verdict (DESIGN.md §4): may this finding act without a person? */
+export interface Trust {
+  trusted: boolean;
+  reason: string;
+}
+
 export interface Incident {
   /** `inc-` + a hash of the finding's source and id: redeliveries collapse. */
   id: string;
   finding: Finding;
+  trust: Trust;
   playbook: string | null;
   steps: PlannedStep[];
   skipped: SkippedStep[];

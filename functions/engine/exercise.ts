@@ -4,7 +4,7 @@ import { compileRouter } from '../core/playbooks/match.js';
 import type { Playbook } from '../core/playbooks/schema.js';
 import { planSettingsFor, type Settings } from '../config/settings.js';
 import type { FaultRule } from '../sim/faults.js';
-import { ESTATE_JSON, saveEstate, startSimulatedEstate, type EstateFile } from '../sim/estate.js';
+import { ESTATE_JSON, estateScope, saveEstate, startSimulatedEstate, type EstateFile } from '../sim/estate.js';
 import { renderReport } from '../report/render.js';
 import type { AuditHead } from '../records/audit-log.js';
 import { writePrivateFile } from '../records/private-fs.js';
@@ -17,6 +17,7 @@ import { planBatch, type PlanBatch } from './planning.js';
 import { buildReportModel } from './report-model.js';
 import type { IncidentReport, ResponderEvent } from './responder.js';
 import { exerciseHome, openLocalRecords } from './runtime.js';
+import { pauseReason } from '../records/case-store.js';
 import { runLocally } from './session.js';
 import type { UseCase } from './use-case.js';
 
@@ -73,7 +74,20 @@ export const runExercise: UseCase<ExerciseOptions, ExerciseEvent, ExerciseOutcom
   const now = options.now ?? (() => new Date());
   const { settings, playbooks, speed } = options;
   const startedAt = now();
-  const batch = planBatch(readInputFiles(options.files), compileRouter(playbooks), planSettingsFor(settings, { now: startedAt, mode: 'tabletop' }));
+  // The kill switch of $CORDON_HOME holds for exercises too: while paused, nothing acts (DESIGN.md §4).
+  const home = openLocalRecords(settings.home);
+  const pause = await home.store.getPause().finally(() => home.close());
+  const batch = planBatch(
+    readInputFiles(options.files),
+    compileRouter(playbooks),
+    // The automatic approver answers tag and playbook approvals only: an untrusted finding's steps wait for a person, or are skipped.
+    {
+      ...planSettingsFor(settings, { now: startedAt, mode: 'tabletop' }),
+      untrusted: options.approvals === 'person' ? 'await-person' : 'skip',
+      ...(pause.paused ? { paused: { reason: pauseReason(pause) } } : {}),
+    },
+    { exerciseScope: estateScope(options.estate?.file) },
+  );
   if (batch.rejected.length > 0) return { kind: 'rejected', rejected: batch.rejected };
 
   const runDir = exerciseHome(settings.home, startedAt);

@@ -10,6 +10,7 @@ import { workflowInput, type StepInput } from '../../workflows/input.js';
 import { runWorkflow, type ApprovalAnswer, type ApprovalRequest, type EscalationSummary, type StepEvent } from '../../workflows/runner.js';
 import type { PlannedFinding } from './planning.js';
 import { runStep, type LiveSafetyCheck } from './run-step.js';
+import { plannedEscalation } from '../core/plan/escalation.js';
 
 /** One step as the responder reports it (the tabletop JSON's `steps[]`). */
 export interface StepReport {
@@ -107,11 +108,19 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
     attempts: 0,
   }));
 
+  // A high or critical incident that planned no containment or preservation goes to a person (DESIGN.md §4).
+  const escalation = plannedEscalation(incident);
+  if (escalation !== undefined && incident.playbook !== null) {
+    await deps.audit.append({ incident: incident.id, event: 'incident.status', data: { status: 'escalated', reason: escalation } });
+    await deps.store.setIncidentStatus(incident.id, 'escalated', deps.now().toISOString());
+    await deps.escalate?.({ incidentId: incident.id, playbook: incident.playbook, subject: escalation, failed: [] });
+  }
   if (incident.playbook === null || incident.steps.length === 0) {
     const assessed = deps.assessEviction?.(incident);
     const status = incidentVerdict({ planned: 0, steps: skippedByPlan, ...(assessed ? { eviction: assessed.eviction } : {}) });
-    const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status, escalated: false, ...(assessed ?? {}), steps: skippedByPlan, startedAt, finishedAt: deps.now().toISOString() };
-    if (assessed) await deps.audit.append({ incident: incident.id, event: 'incident.status', data: { status, escalated: false, eviction: assessed.eviction, evidenceAtRisk: assessed.evidenceAtRisk } });
+    const escalated = escalation !== undefined;
+    const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status, escalated, ...(assessed ?? {}), steps: skippedByPlan, startedAt, finishedAt: deps.now().toISOString() };
+    if (assessed) await deps.audit.append({ incident: incident.id, event: 'incident.status', data: { status, escalated, eviction: assessed.eviction, evidenceAtRisk: assessed.evidenceAtRisk } });
     deps.onEvent?.({ kind: 'done', report });
     return report;
   }
@@ -153,7 +162,7 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
     }),
     ...skippedByPlan,
   ];
-  const escalated = outcome.escalated || steps.some((s) => s.status === 'failed');
+  const escalated = outcome.escalated || steps.some((s) => s.status === 'failed') || escalation !== undefined;
   const assessed = deps.assessEviction?.(incident);
   const status = incidentVerdict({ planned: incident.steps.length, steps, ...(assessed ? { eviction: assessed.eviction } : {}) });
   const finishedAt = deps.now().toISOString();

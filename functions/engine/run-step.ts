@@ -1,5 +1,4 @@
 import type { ActionResult } from '../core/actions/types.js';
-import { isResourceTarget } from '../core/model.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import { CaseStoreError, type CaseStore, type StepOutcome } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
@@ -63,7 +62,7 @@ export async function runStep(input: StepInput, deps: RunStepDeps): Promise<Acti
   if (refusal) {
     result = refusal;
   } else {
-    if (isResourceTarget(input.target)) await deps.store.recordAction(input.account, at);
+    // Capacity was reserved per target account when the incident was recorded (blast-radius.ts); counting here again would halve the cap.
     result = await deps.executeAction(input);
   }
   const finishedAt = deps.now().toISOString();

@@ -1,10 +1,14 @@
-import { latestPerIncident } from '../core/incident-id.js';
+import { incidentId, latestPerIncident } from '../core/incident-id.js';
 import type { IncidentVerdict } from '../core/verdict.js';
 import type { IngestResult } from '../core/findings/ingest.js';
 import { incidentOpened, type LifecyclePublisher } from '../core/lifecycle.js';
 import type { IngestedFinding, Mode, Rejected } from '../core/model.js';
 import type { Router } from '../core/playbooks/match.js';
-import { planIncident, planSettings } from '../core/plan/plan.js';
+import { planIncident } from '../core/plan/plan.js';
+import { loadOperatorSettings, planSettingsFor, type OperatorSettings } from '../config/settings.js';
+import { pauseReason } from '../records/case-store.js';
+import { reserveCapacity } from '../engine/blast-radius.js';
+import { plannedEscalation } from '../core/plan/escalation.js';
 import { excerptOf, type AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
 import { cordonActor, type EvidenceStore } from '../records/evidence.js';
@@ -26,9 +30,15 @@ export interface IntakeDeps {
   router: Router;
   start: WorkflowStarter;
   now(): Date;
-  nis2?: boolean;
   /** Lifecycle events (EventBridge on AWS, Event Grid on Azure), best effort (handlers/lifecycle.ts). */
   publish?: LifecyclePublisher;
+  /**
+   * The operator's settings (loadOperatorSettings(process.env) in a host): trust, allowed accounts,
+   * blast-radius caps, GDPR role, classification keys, NIS2 significance. Default: every default.
+   */
+  settings?: OperatorSettings;
+  /** Tells people about an incident Cordon will not act on by itself (the escalation topic). */
+  escalate?(incidentId: string, reason: string): Promise<void>;
 }
 
 export interface IntakeIncident {
@@ -85,9 +95,23 @@ async function intakeOne(ingested: IngestedFinding, deps: IntakeDeps): Promise<I
   const now = deps.now();
   const at = now.toISOString();
   const { finding } = ingested;
-  const actionsThisHour = { [finding.account]: await deps.store.countActions(finding.account, at) };
-  const planned = planIncident(finding, deps.router(finding), planSettings({ now, mode: MODE, nis2: deps.nis2 ?? false, actionsThisHour }));
-  // A redelivery runs the plan of record (the first one), so its execution input is identical.
+  const id = incidentId(finding);
+  // A redelivery runs the plan of record (the first one), so its execution input is identical; only a new incident reserves capacity.
+  const existing = await deps.store.getIncident(id);
+  let planned = existing?.incident;
+  if (planned === undefined) {
+    // Every intake reads the kill switch (DESIGN.md §4).
+    const pause = await deps.store.getPause();
+    const settings = deps.settings ?? loadOperatorSettings({});
+    const actionsThisHour = { [finding.account]: await deps.store.countActions(finding.account, at) };
+    const fresh = planIncident(finding, deps.router(finding), {
+      ...planSettingsFor(settings, { now, mode: MODE }),
+      actionsThisHour,
+      ...(pause.paused ? { paused: { reason: pauseReason(pause) } } : {}),
+    });
+    const caps = { maxActionsPerAccountPerHour: settings.maxActionsPerAccountPerHour, maxActionsPerOrgPerHour: settings.maxActionsPerOrgPerHour };
+    planned = await reserveCapacity(fresh, deps.store, caps, at);
+  }
   const { created, record } = await deps.store.putIncident(planned, at);
   const incident = record.incident;
   const received = await deps.audit.append({
@@ -105,7 +129,14 @@ async function intakeOne(ingested: IngestedFinding, deps: IntakeDeps): Promise<I
     await deps.publish?.(incidentOpened(incident, at));
   }
   const base = { incidentId: incident.id, findingId: finding.id, playbook: incident.playbook, created, skipped: incident.skipped.map((s) => `${s.action} ${s.target.id}: ${s.reason}`) };
-  if (incident.playbook === null || incident.steps.length === 0) return { ...base, outcome: 'no-action' };
+  // A high or critical incident that planned no containment or preservation goes to a person (DESIGN.md §4).
+  const escalation = plannedEscalation(incident);
+  if (escalation !== undefined && created) {
+    await deps.audit.append({ incident: incident.id, event: 'incident.status', data: { status: 'escalated', reason: escalation } });
+    await deps.store.setIncidentStatus(incident.id, 'escalated', at);
+    await deps.escalate?.(incident.id, escalation);
+  }
+  if (incident.playbook === null || incident.steps.length === 0) return { ...base, outcome: escalation === undefined ? 'no-action' : 'escalated' };
   const started = await deps.start(incident, workflowInput(incident, MODE));
   return { ...base, outcome: started.status, executionArn: started.executionArn };
 }

@@ -41,6 +41,9 @@ export const AUDIT_EVENTS = [
   // A run that ended without closing its chain (killed), found and recorded by the next run.
   'run.aborted',
   'register.decided',
+  // The kill switch (cordon pause / resume), with who changed it.
+  'cordon.paused',
+  'cordon.resumed',
 ] as const;
 /** `release.<action>`: an audited undo of one step (`cordon release`), named by the action it undoes. */
 export type AuditEvent = (typeof AUDIT_EVENTS)[number] | `release.${string}`;

@@ -32,6 +32,17 @@ export interface CaseStore {
   recordAction(account: string, at: string): Promise<void>;
   /** Actions recorded against `account` in the hours from the one containing `since` onwards. */
   countActions(account: string, since: string): Promise<number>;
+  /**
+   * Blast radius that holds under concurrency: reserves `count` actions against `account` in the
+   * hour containing `at`, atomically, only if the hour's total stays within `cap`. False: no room.
+   * The organization-wide cap uses the account key ORG_ACCOUNTS.
+   */
+  reserveActions(account: string, at: string, count: number, cap: number): Promise<boolean>;
+
+  /** The kill switch (`cordon pause`): the current state, read by every intake. */
+  getPause(): Promise<PauseState>;
+  /** Sets the kill switch; returns the state as stored. */
+  setPause(state: PauseState): Promise<PauseState>;
 
   /** Idempotent per incident + regime: a second call returns the clock already open (or closed). */
   openClock(incident: string, clock: Clock, options: OpenClockOptions): Promise<{ created: boolean; record: ClockRecord }>;
@@ -66,6 +77,22 @@ export interface CaseStore {
   timeOutApprovals(now: string): Promise<ApprovalRecord[]>;
 
   close(): Promise<void>;
+}
+
+/** The organization-wide action counter's key (not an account id, so it cannot collide with one). */
+export const ORG_ACCOUNTS = 'organization';
+
+export interface PauseState {
+  paused: boolean;
+  reason?: string;
+  /** Who paused or resumed (the authenticated identity where there is one, else the OS user). */
+  by?: string;
+  at?: string;
+}
+
+/** The reason a paused plan gives: what the person who paused said, and who it was. */
+export function pauseReason(p: PauseState): string {
+  return `${p.reason ?? 'no reason given'}${p.by ? ` (by ${p.by}${p.at ? ` at ${p.at}` : ''})` : ''}`;
 }
 
 export const INCIDENT_STATUSES = ['open', 'contained', 'escalated', 'closed'] as const;

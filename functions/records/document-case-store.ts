@@ -16,6 +16,7 @@ import {
   type IncidentRecord,
   type IncidentStatus,
   type OpenClockOptions,
+  type PauseState,
   type StepClaim,
   type StepOutcome,
   type StepRecord,
@@ -27,6 +28,8 @@ import { TableAuditTrail, type TableAuditTrailOptions } from './table-audit-trai
 const ALL = 'all';
 const OPEN = 'open';
 const PENDING = 'pending';
+/** The deployment-wide control records (the kill switch) live under this incident key. */
+const CONTROL = '-control-';
 
 const clockFlag = (c: ClockRecord): Mutation<ClockRecord> => ({ body: c, flag: c.state === 'open' ? OPEN : undefined });
 const approvalFlag = (a: ApprovalRecord): Mutation<ApprovalRecord> => ({ body: a, flag: a.status === 'pending' ? PENDING : undefined });
@@ -144,6 +147,19 @@ export class DocumentCaseStore implements CaseStore {
 
   countActions(account: string, since: string) {
     return this.table.sumActions(account, hourBucket(since));
+  }
+
+  reserveActions(account: string, at: string, count: number, cap: number) {
+    return this.table.reserveActions(account, hourBucket(at), count, cap);
+  }
+
+  async getPause(): Promise<PauseState> {
+    return (await this.table.get<PauseState>('control', CONTROL, 'pause')) ?? { paused: false };
+  }
+
+  async setPause(state: PauseState): Promise<PauseState> {
+    await this.table.mutate<PauseState>('control', CONTROL, 'pause', () => ({ body: state }));
+    return state;
   }
 
   async openClock(incident: string, clock: Clock, options: OpenClockOptions) {

@@ -153,6 +153,27 @@ export class DynamoRecordTable implements RecordTable {
     );
   }
 
+  async reserveActions(account: string, hour: string, count: number, cap: number) {
+    if (count > cap) return false;
+    try {
+      // One conditional update: DynamoDB applies it only while the counter leaves room, whoever else is writing.
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: S(`ACCT#${account}`), sk: S(`HOUR#${hour}`) },
+          UpdateExpression: 'ADD #count :n',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count <= :room',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':n': N(count), ':room': N(cap - count) },
+        }),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) return false;
+      throw e;
+    }
+  }
+
   async sumActions(account: string, fromHour: string) {
     const items = await this.queryAll({
       KeyConditionExpression: 'pk = :pk AND sk >= :from',

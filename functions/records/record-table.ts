@@ -4,7 +4,7 @@
  * an atomic read-modify-write, and hourly action counters. The case-store rules live once,
  * above this, in `document-case-store.ts`; an adapter only has to make `mutate` atomic.
  */
-export type RecordKind = 'incident' | 'step' | 'clock' | 'approval' | 'audit' | 'audit-head' | 'register';
+export type RecordKind = 'incident' | 'step' | 'clock' | 'approval' | 'audit' | 'audit-head' | 'register' | 'control';
 
 /**
  * Audit records are create-only: `mutate` may create one where none is, and refuses to replace
@@ -37,6 +37,11 @@ export interface RecordTable {
   /** Atomic against every other writer, in this process or another. Create-only for CREATE_ONLY kinds. */
   mutate<T>(kind: RecordKind, incident: string, key: string, fn: Mutator<T>): Promise<{ changed: boolean; body: T | undefined }>;
   addActions(account: string, hour: string, count: number): Promise<void>;
+  /**
+   * Adds `count` to the counter of `account` for `hour` only if the total stays within `cap`, in one
+   * atomic operation (a conditional update), so concurrent reservations can never overrun the cap.
+   */
+  reserveActions(account: string, hour: string, count: number, cap: number): Promise<boolean>;
   /** Sum of the counters of `account` for hours >= `fromHour` (both `YYYY-MM-DDTHH`). */
   sumActions(account: string, fromHour: string): Promise<number>;
   close(): Promise<void>;

@@ -93,6 +93,16 @@ export class SqliteRecordTable implements RecordTable {
       .run(account, hour, count);
   }
 
+  async reserveActions(account: string, hour: string, count: number, cap: number) {
+    // One upsert statement is atomic: the insert happens only within the cap, the update only if the sum stays within it.
+    const result = this.db
+      .prepare(
+        'INSERT INTO action_counts (account, hour, count) SELECT ?, ?, ? WHERE ? <= ? ON CONFLICT (account, hour) DO UPDATE SET count = count + excluded.count WHERE count + excluded.count <= ?',
+      )
+      .run(account, hour, count, count, cap, cap);
+    return Number(result.changes) === 1;
+  }
+
   async sumActions(account: string, fromHour: string) {
     const row = this.db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM action_counts WHERE account = ? AND hour >= ?').get(account, fromHour);
     return Number(row?.n ?? 0);

@@ -240,3 +240,15 @@ export function saveEstate(estate: Pick<SimulatedEstate, 'aws' | 'azure'>, path:
   writePrivateFile(path, `${JSON.stringify(estateFileOf(estate), null, 2)}\n`);
   return path;
 }
+
+/**
+ * The accounts, subscriptions and tenants an estate file describes: in a tabletop where nothing is
+ * configured, these (and the findings' own) are the only ones Cordon may act in (DESIGN.md §4).
+ */
+export function estateScope(file: EstateFile | undefined): { accounts: string[]; subscriptions: string[]; tenants: string[] } {
+  const accounts = file?.aws?.account ? [file.aws.account] : [];
+  const azureText = file?.azure ? JSON.stringify(file.azure) : '';
+  const subscriptions = [...new Set([...azureText.matchAll(/\/subscriptions\/([^/"]+)/gi)].map((m) => (m[1] as string).toLowerCase()))];
+  const tenants = [...new Set([...azureText.matchAll(/"tenantId":"([^"]+)"/g)].map((m) => m[1] as string))];
+  return { accounts, subscriptions, tenants };
+}

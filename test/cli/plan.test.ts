@@ -15,10 +15,10 @@ describe('cordon plan', () => {
     expect(doc.rejected).toEqual([]);
     expect(doc.incidents).toHaveLength(publicFiles.length);
     for (const inc of doc.incidents) {
-      expect(Object.keys(inc).sort()).toEqual(['assessment', 'clocks', 'finding', 'id', 'playbook', 'skipped', 'steps']);
+      expect(Object.keys(inc).sort()).toEqual(['assessment', 'clocks', 'finding', 'id', 'playbook', 'skipped', 'steps', 'trust']);
       expect(inc.id).toMatch(/^inc-[0-9a-f]{16}$/);
       const finding = inc.finding as Record<string, unknown>;
-      expect(Object.keys(finding).sort()).toEqual(['account', 'cloud', 'id', 'observedAt', 'region', 'resources', 'sample', 'severity', 'source', 'type']);
+      expect(Object.keys(finding).sort()).toEqual(['account', 'cloud', 'id', 'observedAt', 'producer', 'region', 'resources', 'sample', 'severity', 'source', 'type']);
     }
   });
 

@@ -8,6 +8,7 @@ import { cordon } from './harness.js';
 
 const INSTANCE = 'arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc1234def567890';
 const BUCKET = 'arn:aws:s3:::model-weights';
+const SCOPE = { CORDON_ACCOUNTS: '111122223333' };
 
 describe('cordon run (manual)', () => {
   it('is a dry run by default and prints the exact API calls', async () => {
@@ -57,14 +58,22 @@ describe('cordon run --execute against the endpoint the SDK is configured for, t
     await estate.close();
   });
 
+  it('refuses to act in a real account when no allowed accounts are configured (exit 2, nothing called)', async () => {
+    const before = estate.server.calls.length;
+    const r = await cordon(['run', 'aws-s3-data-exposure', '--target', BUCKET, '--account', '111122223333', '--execute'], { home: mkdtempSync(join(tmpdir(), 'cordon-run-')) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/set CORDON_ACCOUNTS/);
+    expect(estate.server.calls.length).toBe(before);
+  });
+
   it('blocks public access, opens the GDPR clock; a re-run changes nothing', async () => {
-    const first = await cordon(['run', 'aws-s3-data-exposure', '--target', BUCKET, '--execute', '--json'], { home });
+    const first = await cordon(['run', 'aws-s3-data-exposure', '--target', BUCKET, '--account', '111122223333', '--execute', '--json'], { home, env: SCOPE });
     expect(first.code).toBe(0);
     const steps = JSON.parse(first.stdout).incidents[0].steps as { action: string; status: string; calls: string[] }[];
     expect(steps.find((s) => s.action === 'block-s3-public-access')?.status).toBe('succeeded');
     expect(estate.aws.buckets['model-weights']?.publicAccessBlock).toMatchObject({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
 
-    const again = await cordon(['run', 'aws-s3-data-exposure', '--target', BUCKET, '--execute', '--json'], { home });
+    const again = await cordon(['run', 'aws-s3-data-exposure', '--target', BUCKET, '--account', '111122223333', '--execute', '--json'], { home, env: SCOPE });
     expect(again.code).toBe(0);
     const second = JSON.parse(again.stdout).incidents[0].steps as { status: string; reason?: string }[];
     expect(second.every((s) => s.status === 'skipped' && /already-done/.test(s.reason ?? ''))).toBe(true);

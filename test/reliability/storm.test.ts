@@ -119,7 +119,11 @@ describe('safety tags and samples, end to end', () => {
         ['detach-from-autoscaling', 'quarantine-instance', 'revoke-instance-credentials', 'snapshot-volumes'].map((a) => [a, 'skipped', 'exempt']),
       );
       expect(estate.server.calls.filter((c) => c.step.includes('i-0e0e0e0e0e0e0e0e0'))).toEqual([]);
-      expect(g?.incident.steps.every((s) => s.approval)).toBe(true);
+      // Containment waits for the person; preservation never waits (DESIGN.md §4).
+      expect(g?.incident.steps.map((s) => [s.phase, s.approval])).toEqual([
+        ['contain', true],
+        ['preserve', false],
+      ]);
       expect(g?.status).toBe('contained');
       await run.records.close();
     } finally {

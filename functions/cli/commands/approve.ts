@@ -2,6 +2,7 @@ import { UsageError } from '../../core/errors.js';
 import { INCIDENT_ID } from '../../core/incident-id.js';
 import { loadSettings } from '../../config/settings.js';
 import { openLocalRecords } from '../../engine/runtime.js';
+import { localActor } from '../../engine/actor.js';
 import { parse, requireString } from '../args.js';
 import { type Command, EXIT, type Io } from '../io.js';
 
@@ -27,7 +28,9 @@ workflow until a person decides. This records the decision for every pending ste
           io.err(`cordon: ${name}: nothing is waiting for approval in ${incident}${values.step ? ` (step ${values.step})` : ''}`);
           return EXIT.badInput;
         }
-        const by = values.by ?? io.env.USER ?? 'unknown';
+        // The authenticated local identity is always recorded; a --by name goes beside it, never instead.
+        const identity = localActor(io.env);
+        const by = values.by ? `${values.by} (${identity})` : identity;
         for (const a of pending) {
           await records.store.decideApproval(incident, a.stepId, { decision, by, at: new Date().toISOString(), ...(reason ? { reason } : {}) });
           await records.audit.append({ incident, event: decision === 'approved' ? 'approval.approved' : 'approval.rejected', data: { step: a.stepId, by, ...(reason ? { reason } : {}) } });

@@ -20,5 +20,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'register', summary: 'The breach register (GDPR Art. 33(5)): every incident\'s assessment and decision', load: async () => (await import('./register.js')).registerCommand },
   { name: 'approve', summary: 'Approve the steps of an incident waiting for a person', load: async () => (await import('./approve.js')).approveCommand },
   { name: 'reject', summary: 'Reject the steps of an incident waiting for a person (with a reason)', load: async () => (await import('./approve.js')).rejectCommand },
+  { name: 'pause', summary: 'Kill switch: stop all automatic action (every intake is recorded as paused)', load: async () => (await import('./pause.js')).pauseCommand },
+  { name: 'resume', summary: 'End a pause: automatic action resumes', load: async () => (await import('./pause.js')).resumeCommand },
   { name: 'audit', summary: 'Verify the hash-chained audit log', load: async () => (await import('./audit.js')).auditCommand },
 ];

@@ -76,8 +76,18 @@ async function runPlaybook(argv: string[], io: Io): Promise<number> {
   const now = new Date();
   // The simulated estate needs no real region: without one it uses its own default.
   const region = values.region || io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || (values.sim ? SIM_DEFAULT_REGION : undefined);
-  const request = { playbook, target, settings, ...(values.account ? { account: values.account } : {}), ...(region ? { region } : {}), now: () => now };
+  // On the simulated estate a target without an account (a bucket name) is in the estate's own account.
+  const account = values.account ?? (values.sim ? '123456789012' : undefined);
+  const request = { playbook, target, settings, ...(account ? { account } : {}), ...(region ? { region } : {}), now: () => now };
   const { incident, calls } = planManual(request);
+  const real = values.execute && !values.sim && !values.cloud;
+  const configured = playbook.cloud === 'aws' ? settings.trust.allowedAccounts : (settings.trust.allowedSubscriptions ?? settings.trust.allowedTenants);
+  // A real account with no allowed list is a usage error (DESIGN.md §4): this process cannot see the
+  // organization, and acting wherever the credentials reach is exactly what the list prevents.
+  if (real && playbook.cloud === 'aws' && region === undefined) throw new UsageError(`run: --region is needed: '${target}' does not say its region; pass --region or set AWS_REGION`);
+  if (real && configured === undefined) {
+    throw new UsageError(`run: --execute acts in a real ${playbook.cloud === 'aws' ? 'account: set CORDON_ACCOUNTS' : 'subscription: set CORDON_SUBSCRIPTIONS (or CORDON_TENANTS)'} to where Cordon may act, or use --sim`);
+  }
 
   if (!values.execute) {
     if (values.json) {

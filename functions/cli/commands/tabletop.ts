@@ -36,7 +36,8 @@ Options:
                     e.g. ec2:ModifyInstanceAttribute=throttle:3,ec2:CreateSnapshots=error
   --approvals A     how steps that need approval (tag cordon:approval=required) are answered:
                     approve (default), reject, timeout, or person — wait for 'cordon approve' /
-                    'cordon reject' from another terminal
+                    'cordon reject' from another terminal. Only a person approves the steps of a
+                    finding from an untrusted producer; otherwise they are skipped (untrusted)
   --follow-clocks   after the incidents, follow their regulatory clocks to the deadlines (compressed
                     into about a second): reminders, and deadlines passed with no notification
   --report F        also write the report to F (.md for Markdown, .html for HTML)

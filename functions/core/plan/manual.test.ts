@@ -94,7 +94,7 @@ describe('planManualRun', () => {
   });
 
   it('a bucket name runs the S3 playbook on its ARN: the person says it is exposed, so the GDPR clock opens (the data is unclassified)', () => {
-    const incident = planManualRun(byId('aws-s3-data-exposure'), 'customer-exports', settings);
+    const incident = planManualRun(byId('aws-s3-data-exposure'), 'customer-exports', { ...settings, account: '111122223333' });
     expect(incident.steps.map((s) => s.id)).toEqual(['block-s3-public-access:arn:aws:s3:::customer-exports', `open-clock:${incident.id}`]);
     expect(incident.clocks.map((c) => c.regime)).toEqual(['gdpr-art33']);
     expect(incident.assessment).toMatchObject({ status: 'assessing', personalData: 'unknown', trigger: 'exposure' });
@@ -104,6 +104,12 @@ describe('planManualRun', () => {
     const incident = planManualRun(byId('aws-ec2-compromise'), 'i-0abc1234def567890', settings);
     expect(incident.clocks).toEqual([]);
     expect(incident.assessment).toMatchObject({ trigger: 'compromise', status: 'assessing' });
+  });
+
+  it('a bucket name without --account acts nowhere: the account is unknown, so it cannot be checked against the allowed list', () => {
+    const incident = planManualRun(byId('aws-s3-data-exposure'), 'customer-exports', settings);
+    expect(incident.skipped.map((s) => [s.reason, s.action])).toEqual([['account-scope', 'block-s3-public-access']]);
+    expect(incident.skipped[0]?.detail).toMatch(/not a 12-digit AWS account id/);
   });
 
   it('Azure: a VM id runs on the defender source; update-alert is skipped, there is no alert', () => {

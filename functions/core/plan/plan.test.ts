@@ -68,13 +68,24 @@ describe('planIncident: an EC2 compromise', () => {
   });
 
   it('acts where each instance is: account and region from the resource, then its ARN, then the finding', () => {
-    const bare = { type: 'AwsEc2Instance', id: 'arn:aws:ec2:us-east-2:444455556666:instance/i-0feedfacecafe0001', tags: {} };
+    const bare = { type: 'AwsEc2Instance', id: 'arn:aws:ec2:us-east-2:111122223333:instance/i-0feedfacecafe0001', tags: {} };
     const f = finding({ resources: [bare, { type: 'AwsEc2Instance', id: 'i-0feedfacecafe0002', tags: {} }] });
     const where = plan(f).steps.filter((s) => s.action === 'quarantine-instance').map((s) => [s.account, s.region]);
     expect(where).toEqual([
-      ['444455556666', 'us-east-2'],
+      ['111122223333', 'us-east-2'],
       ['111122223333', 'eu-west-1'],
     ]);
+  });
+
+  it('never acts on a resource in another account than the finding (an ASFF resource ARN can name any)', () => {
+    const foreign = { type: 'AwsEc2Instance', id: 'arn:aws:ec2:us-east-2:444455556666:instance/i-0feedfacecafe0001', tags: {} };
+    const incident = plan(finding({ resources: [foreign] }));
+    expect(incident.steps).toEqual([]);
+    expect(reasons(finding({ resources: [foreign] }))).toEqual([
+      `account-scope quarantine-instance ${foreign.id}`,
+      `account-scope snapshot-volumes ${foreign.id}`,
+    ]);
+    expect(incident.skipped[0]?.detail).toBe(`${foreign.id} is in account 444455556666, not the finding's 111122223333`);
   });
 
   it('never repeats a step for the same action and target', () => {
@@ -201,8 +212,9 @@ describe('skip reasons', () => {
 
   it('unsupported-target: a finding without the handle its notify step needs', () => {
     const f = finding({ source: 'securityhub', recordState: 'active' });
-    expect(reasons(f)).toEqual([`unsupported-target update-finding ${f.id}`]);
-    expect(plan(f).skipped[0]?.detail).toBe(`finding ${f.id} carries no productArn: there is no securityhub finding to update`);
+    // Without a ProductArn a Security Hub finding has no producer Cordon can vouch for either.
+    expect(reasons(f)).toEqual([`untrusted snapshot-volumes ${INSTANCE}`, `unsupported-target update-finding ${f.id}`]);
+    expect(plan(f).skipped[1]?.detail).toBe(`finding ${f.id} carries no productArn: there is no securityhub finding to update`);
   });
 
   it('covers every skip reason the planner can decide (already-done is the runner’s)', () => {
@@ -213,23 +225,32 @@ describe('skip reasons', () => {
     }
     for (const s of plan(finding(), { maxActionsPerAccountPerHour: 1 }).skipped) planned.add(s.reason);
     for (const s of plan(finding({ resources: [instance('i-01'), instance('i-02')] }), { maxTargetsPerIncident: 1 }).skipped) planned.add(s.reason);
+    for (const s of plan(finding(), { maxActionsPerOrgPerHour: 1 }).skipped) planned.add(s.reason);
+    for (const s of plan(finding(), { paused: { reason: 'drill' } }).skipped) planned.add(s.reason);
+    for (const s of plan(finding({ productArn: 'arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default' })).skipped) planned.add(s.reason);
+    for (const s of plan(finding({ resources: [instance('i-01', {}, '444455556666')] })).skipped) planned.add(s.reason);
     expect([...planned].sort()).toEqual(SKIP_REASONS.filter((r) => r !== 'already-done').sort());
   });
 });
 
 describe('approval', () => {
-  it('a resource tagged cordon:approval=required waits for a person; notify steps never do', () => {
+  it('a resource tagged cordon:approval=required waits for a person; preservation and notify steps never do', () => {
     const f = finding({
       source: 'securityhub',
       productArn: 'arn:aws:securityhub:eu-west-1::product/aws/guardduty',
       resources: [instance('i-0abc1234def567890', { 'cordon:approval': 'Required' })],
     });
-    expect(plan(f).steps.map((s) => [s.action, s.approval])).toEqual([...EC2_ACTIONS.map((a) => [a, true]), ['update-finding', false]]);
+    // Preservation never waits (DESIGN.md §4): snapshot-volumes runs at once.
+    expect(plan(f).steps.map((s) => [s.action, s.approval])).toEqual([...EC2_ACTIONS.map((a) => [a, a !== 'snapshot-volumes']), ['update-finding', false]]);
   });
 
-  it("a playbook's approval: required applies to every acting step", () => {
+  it("a playbook's approval: required applies to every containment step (preservation never waits)", () => {
     const strict = { ...byId('aws-ec2-compromise'), approval: 'required' as const };
-    expect(planIncident(finding(), strict, settings()).steps.every((s) => s.approval)).toBe(true);
+    const steps = planIncident(finding(), strict, settings()).steps;
+    expect(steps.map((s) => [s.phase, s.approval])).toEqual([
+      ['contain', true],
+      ['preserve', false],
+    ]);
   });
 });
 
@@ -362,7 +383,7 @@ describe('azure', () => {
 describe('no playbook', () => {
   it('is an incident with nothing to do, still with its deterministic id', () => {
     const f = finding({ type: 'Recon:EC2/PortProbeUnprotectedPort' });
-    expect(plan(f)).toEqual({ id: incidentId(f), finding: f, playbook: null, steps: [], skipped: [], clocks: [], assessment: expect.objectContaining({ status: 'assessing' }) });
+    expect(plan(f)).toEqual({ id: incidentId(f), finding: f, trust: { trusted: true, reason: 'first-party producer aws/guardduty' }, playbook: null, steps: [], skipped: [], clocks: [], assessment: expect.objectContaining({ status: 'assessing' }) });
   });
 });
 

@@ -14,8 +14,10 @@ import {
   type SkippedStep,
   type SkipReason,
   type Target,
+  type Trust,
   isResourceType,
 } from '../model.js';
+import { assessTrust, DEFAULT_TRUST, findingScopeProblem, targetScopeProblem, type TrustSettings } from '../trust/trust.js';
 import { compileGlobs } from '../playbooks/glob.js';
 import type { Playbook, PlaybookStep } from '../playbooks/schema.js';
 import { locate } from './locate.js';
@@ -47,6 +49,20 @@ export interface PlanSettings {
   maxActionsPerAccountPerHour: number;
   /** Actions already taken this hour, per account (from the case store). */
   actionsThisHour?: Readonly<Record<string, number>>;
+  /** Organization-wide cap on actions per hour, beside the per-account one (DESIGN.md §4). */
+  maxActionsPerOrgPerHour?: number;
+  /** Actions already taken this hour across every account. */
+  orgActionsThisHour?: number;
+  /** Trusted producers and the allowed accounts (DESIGN.md §4); defaults: AWS-owned products, nothing else configured. */
+  trust?: TrustSettings;
+  /**
+   * What happens to an untrusted finding's acting steps: they wait for a person (the default; in the
+   * cloud the approval goes to people), or they are skipped — a tabletop's automatic approver answers
+   * tag and playbook approvals only, never a finding nobody vouches for.
+   */
+  untrusted?: 'await-person' | 'skip';
+  /** Set while the kill switch is on (`cordon pause`): nothing acts; every step is recorded as paused. */
+  paused?: { reason: string };
 }
 
 export const DEFAULT_SETTINGS: Readonly<Omit<PlanSettings, 'now'>> = {
@@ -58,6 +74,9 @@ export const DEFAULT_SETTINGS: Readonly<Omit<PlanSettings, 'now'>> = {
   classification: DEFAULT_CLASSIFICATION,
   maxActionsPerAccountPerHour: 50,
 };
+
+/** Steps that call no cloud: Cordon's own records (clocks) still run while paused or for an untrusted finding. */
+const RECORD_ONLY: ReadonlySet<ActionName> = new Set<ActionName>(['open-clock']);
 
 export function planSettings(overrides: Partial<PlanSettings> & Pick<PlanSettings, 'now'>): PlanSettings {
   return { ...DEFAULT_SETTINGS, ...overrides };
@@ -162,7 +181,9 @@ function candidates(finding: Finding, playbook: Playbook, id: string, unsupporte
 export function planIncident(finding: Finding, playbook: Playbook | null, settings: PlanSettings): Incident {
   const id = incidentId(finding);
   const { assessment, regimes } = assessBreach(finding, playbook, settings);
-  const incident: Incident = { id, finding, playbook: playbook?.id ?? null, steps: [], skipped: [], clocks: [], assessment };
+  const trustSettings = settings.trust ?? DEFAULT_TRUST;
+  const trust: Trust = assessTrust(finding, trustSettings);
+  const incident: Incident = { id, finding, trust, playbook: playbook?.id ?? null, steps: [], skipped: [], clocks: [], assessment };
   if (!playbook) return incident;
 
   const awareAt = settings.awareAt ?? settings.now;
@@ -171,8 +192,11 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
   const maxTargets = Math.min(playbook.limits.maxTargets, settings.maxTargetsPerIncident ?? Infinity);
   const rateCap = settings.maxActionsPerAccountPerHour;
   const actionsByAccount = new Map<string, number>(Object.entries(settings.actionsThisHour ?? {}));
+  const orgCap = settings.maxActionsPerOrgPerHour ?? Infinity;
+  let orgActions = settings.orgActionsThisHour ?? 0;
   const acceptedTargets = new Set<string>();
   const planned: PlannedStep[] = [];
+  const untrustedDetail = `the finding's producer is not trusted (${trust.reason})`;
 
   const all = candidates(finding, playbook, id, incident.skipped);
   // Every workflow can open clocks (workflows/compile.ts): the assessment, not the playbook's step list, decides.
@@ -183,6 +207,10 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
     if (c.action === 'open-clock' && regimes.length === 0) continue; // the assessment opens no clock
     if (sample) {
       incident.skipped.push(skip(c, 'sample-finding', 'sample finding: automatic mode never acts on samples (replay it with cordon tabletop)'));
+      continue;
+    }
+    if (settings.paused && !RECORD_ONLY.has(c.action)) {
+      incident.skipped.push(skip(c, 'paused', `Cordon is paused (cordon pause): ${settings.paused.reason}`));
       continue;
     }
     const r = c.resource;
@@ -197,6 +225,15 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
         incident.skipped.push(skip(c, 'unsupported-target', `finding ${finding.id} carries no ${handle}: there is no ${finding.source} finding to update`));
         continue;
       }
+      if (handle && !trust.trusted) {
+        incident.skipped.push(skip(c, 'untrusted', `${untrustedDetail}: nothing is written back to it`));
+        continue;
+      }
+      const outside = handle ? findingScopeProblem(finding, trustSettings) : undefined;
+      if (outside) {
+        incident.skipped.push(skip(c, 'account-scope', outside));
+        continue;
+      }
       const params =
         c.action === 'open-clock' ? { ...c.params, regimes: regimes.join(','), awareAt: awareAt.toISOString(), processorNotifyHours: settings.processorNotifyHours } : { ...c.params };
       planned.push(step(c, { account: finding.account, region: finding.region }, false, params));
@@ -206,9 +243,20 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
       incident.skipped.push(skip(c, 'exempt', `tag ${EXEMPT_TAG}=true on ${r.id}`));
       continue;
     }
+    const outside = targetScopeProblem(r, finding, trustSettings);
+    if (outside) {
+      incident.skipped.push(skip(c, 'account-scope', outside));
+      continue;
+    }
     const unfit = unfitTarget(c.action, r);
     if (unfit) {
       incident.skipped.push(skip(c, 'unsupported-target', unfit));
+      continue;
+    }
+    // Preservation never waits for a person, so it never runs for a finding nobody vouches for.
+    if (!trust.trusted && (c.phase === 'preserve' || settings.untrusted === 'skip')) {
+      const why = c.phase === 'preserve' ? 'preservation never runs for it' : 'only a person approves its steps (--approvals person)';
+      incident.skipped.push(skip(c, 'untrusted', `${untrustedDetail}: ${why}`));
       continue;
     }
     if (!acceptedTargets.has(r.id) && acceptedTargets.size >= maxTargets) {
@@ -222,10 +270,18 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
       incident.skipped.push(skip(c, 'blast-radius-account-rate', `account ${where.account} reached ${rateCap} actions this hour (the cap)`));
       continue;
     }
+    if (orgActions >= orgCap) {
+      incident.skipped.push(skip(c, 'blast-radius-org-rate', `the organization reached ${orgCap} actions this hour (the cap)`));
+      continue;
+    }
     actionsByAccount.set(where.account, done + 1);
-    // A target the finding names ambiguously (its identifiers disagree) is flagged and waits for a person.
+    orgActions += 1;
+    // Preservation never waits (evidence first); containment waits for the tag, the playbook, the action, an untrusted producer,
+    // or a target the finding names ambiguously (its identifiers disagree: flagged, a person decides).
     const conflict = r.details?.['conflict'];
-    const approval = playbook.approval === 'required' || actionSpec(c.action).approval === 'required' || tagValue(r, APPROVAL_TAG) === 'required' || conflict !== undefined;
+    const approval =
+      c.phase !== 'preserve' &&
+      (playbook.approval === 'required' || actionSpec(c.action).approval === 'required' || tagValue(r, APPROVAL_TAG) === 'required' || !trust.trusted || conflict !== undefined);
     planned.push(step(c, where, approval, { ...c.params, ...(conflict !== undefined ? { approvalReason: conflict } : {}) }));
   }
 

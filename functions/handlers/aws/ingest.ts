@@ -1,4 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { loadOperatorSettings } from '../../config/settings.js';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -20,6 +22,7 @@ import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
  */
 
 let sfn: SFNClient | undefined;
+let sns: SNSClient | undefined;
 
 export async function ingestEvent(parsed: ParsedEnvelope): Promise<IntakeOutcome> {
   const { store, audit, evidence, env } = cloudRecords();
@@ -37,8 +40,14 @@ export async function ingestEvent(parsed: ParsedEnvelope): Promise<IntakeOutcome
     router: (await handlerPlaybooks()).router,
     start: stepFunctionsStarter(sfn, required(env, 'CORDON_STATE_MACHINES')),
     now: () => new Date(),
-    nis2: env.CORDON_NIS2 === 'true',
     ...(publish ? { publish } : {}),
+    settings: loadOperatorSettings(process.env),
+    escalate: async (incidentId, reason) => {
+      const topic = env.CORDON_TOPIC_ARN;
+      if (topic === undefined) return logger.error('escalation with no CORDON_TOPIC_ARN to publish to', { incidentId, reason });
+      sns ??= new SNSClient({});
+      await sns.send(new PublishCommand({ TopicArn: topic, Subject: `Cordon: ${incidentId} needs a person`.slice(0, 100), Message: reason }));
+    },
   });
   for (const r of outcome.rejected) logger.warn('event rejected', { reason: r.reason, event: raw });
   for (const i of outcome.incidents) logger.info('incident', { ...i });

@@ -19,6 +19,7 @@ import { stepCorrelation } from '../../core/correlation.js';
 import { openCloudRecords, type CloudRecords } from '../../adapters/aws/records.js';
 import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
 import { intake } from '../intake.js';
+import { loadOperatorSettings } from '../../config/settings.js';
 import { handlerPlaybooks } from '../playbooks.js';
 import type { AzureRunnerDeps } from './actions.js';
 import type { AzureIngestDeps } from './ingest.js';
@@ -117,6 +118,8 @@ function cloudIngestDeps(env: AzureEnv): AzureIngestDeps['intake'] {
     start: stepFunctionsStarter(new SFNClient(awsAccess(env)), need(env, 'CORDON_STATE_MACHINES')),
     now: () => new Date(),
     ...(publish ? { publish } : {}),
+    // The same operator settings as the Lambda's (trust, allowed subscriptions, caps, GDPR role …).
+    settings: loadOperatorSettings(process.env),
   };
   return async (result, raw) => intake(result, raw, { ...deps, router: (await handlerPlaybooks()).router });
 }

@@ -35,6 +35,7 @@ export function sampleIncident(id = 'inc-0123456789abcdef'): Incident {
         params: {},
       },
     ],
+    trust: { trusted: true, reason: 'first-party producer aws/guardduty' },
     skipped: [],
     clocks: [{ regime: 'gdpr-art33', awareAt: '2024-03-30T22:20:00.000Z', deadline: '2024-04-02T22:20:00.000Z' }],
   };
@@ -152,6 +153,26 @@ export function caseStoreContract(name: string, makeStore: () => Promise<{ store
       expect(await store.countActions('123456789012', '2024-03-30T20:30:00.000Z')).toBe(11);
       expect(await store.countActions('123456789012', '2024-03-30T23:00:00.000Z')).toBe(0);
       expect(await store.countActions('999999999999', '2024-03-30T00:00:00.000Z')).toBe(0);
+    });
+
+    it('reserves actions atomically: 60 concurrent reservations against a cap of 50, exactly 50 win', async () => {
+      const results = await Promise.all(Array.from({ length: 60 }, () => store.reserveActions('123456789012', '2024-03-30T22:10:00.000Z', 1, 50)));
+      expect(results.filter(Boolean)).toHaveLength(50);
+      expect(await store.countActions('123456789012', '2024-03-30T22:00:00.000Z')).toBe(50);
+      // Per account and per hour: another account, and the next hour, have their own room.
+      expect(await store.reserveActions('210987654321', '2024-03-30T22:10:00.000Z', 1, 50)).toBe(true);
+      expect(await store.reserveActions('123456789012', '2024-03-30T23:00:00.000Z', 1, 50)).toBe(true);
+      // A reservation larger than the room left is refused whole.
+      expect(await store.reserveActions('210987654321', '2024-03-30T22:10:00.000Z', 50, 50)).toBe(false);
+      expect(await store.reserveActions('210987654321', '2024-03-30T22:10:00.000Z', 49, 50)).toBe(true);
+    });
+
+    it('keeps the kill switch: paused with its reason and who, then resumed', async () => {
+      expect(await store.getPause()).toEqual({ paused: false });
+      await store.setPause({ paused: true, reason: 'drill', by: 'alice', at: AT });
+      expect(await store.getPause()).toEqual({ paused: true, reason: 'drill', by: 'alice', at: AT });
+      await store.setPause({ paused: false, by: 'bob', at: AT });
+      expect((await store.getPause()).paused).toBe(false);
     });
 
     it('opens a clock once per incident and regime', async () => {
