@@ -83,6 +83,7 @@ const RESOURCE_TYPES = new Map<string, string>([
 ]);
 
 const GUARDDUTY_PRODUCT = /:productv?2?\/aws\/guardduty$/;
+const SECURITY_HUB_PRODUCT = /^arn:aws(?:-[a-z]+)*:securityhub:[a-z0-9-]+:\d{0,12}:product(?:v2)?\//;
 
 /** Does this look like an OCSF event (so that a wrong class or a missing field is reported, not "unrecognized")? */
 export function looksLikeOcsf(value: Record<string, unknown>): boolean {
@@ -130,6 +131,8 @@ export function normalizeOcsf(value: unknown, path: Path, fallbackRegion?: strin
     sample: isSample(f),
     resources: (f.resources ?? []).flatMap((r) => ocsfResources(r, { account, region, partition })),
   };
+  // Security Hub V2 names the producer by an ARN like ASFF's ProductArn (`…::productv2/aws/guardduty`): the trust step judges it the same way.
+  if (product?.uid && SECURITY_HUB_PRODUCT.test(product.uid)) finding.productArn = product.uid;
   const status = translate(STATUS, f.status) ?? translate(STATUS, STATUS_IDS[f.status_id ?? 0]);
   if (status) finding.workflowStatus = status;
   const archived = (f.status ?? STATUS_IDS[f.status_id ?? 0] ?? '').toLowerCase() === 'archived';

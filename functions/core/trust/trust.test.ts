@@ -31,6 +31,15 @@ describe('assessTrust: only the product ARN identifies a Security Hub producer',
     }
   });
 
+  it('Security Hub V2 (OCSF) product ARNs are judged the same way: productv2/aws/NAME without an account is AWS-owned', () => {
+    expect(assessTrust({ source: 'ocsf', productArn: 'arn:aws:securityhub:us-east-1::productv2/aws/guardduty' }, DEFAULT_TRUST).trusted).toBe(true);
+    for (const arn of ['arn:aws:securityhub:us-east-1:111122223333:productv2/111122223333/default', 'arn:aws:securityhub:us-east-1::productv3/aws/guardduty', 'arn:aws:securityhub:us-east-1::productv/aws/guardduty']) {
+      expect(assessTrust({ source: 'ocsf', productArn: arn }, DEFAULT_TRUST).trusted, arn).toBe(false);
+    }
+    // An OCSF finding with no product ARN names no producer Cordon can verify.
+    expect(assessTrust({ source: 'ocsf' }, DEFAULT_TRUST).trusted).toBe(false);
+  });
+
   it('the list is configurable', () => {
     const settings: TrustSettings = { trustedProducts: ['guardduty'] };
     expect(assessTrust({ source: 'securityhub', productArn: HUB('inspector') }, settings)).toMatchObject({ trusted: false, reason: expect.stringMatching(/inspector is not on the trusted list/) });

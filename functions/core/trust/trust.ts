@@ -57,8 +57,8 @@ export const DEFAULT_TRUST: Readonly<TrustSettings> = { trustedProducts: DEFAULT
 /** The verdict's `reason` names the producer in both cases, so the plan says what was believed. */
 export type TrustVerdict = Trust;
 
-/** `arn:aws:securityhub:eu-west-1::product/aws/guardduty` (partition aws, aws-cn, aws-us-gov…). */
-const AWS_PRODUCT = /^arn:aws(?:-[a-z]+)*:securityhub:[a-z0-9-]+::product\/aws\/([a-z0-9-]+)$/;
+/** `arn:aws:securityhub:eu-west-1::product/aws/guardduty` (partition aws, aws-cn, aws-us-gov…); Security Hub V2 (OCSF) writes `productv2`. */
+const AWS_PRODUCT = /^arn:aws(?:-[a-z]+)*:securityhub:[a-z0-9-]+::product(?:v2)?\/aws\/([a-z0-9-]+)$/;
 
 /** Producers whose findings arrive only through channels no workload can write to (see `assessTrust`). */
 const FIRST_PARTY: Readonly<Record<string, string>> = {
