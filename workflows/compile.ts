@@ -55,6 +55,8 @@ export const TRANSIENT_ERRORS = [
   'States.Timeout',
 ] as const;
 /** What Step Functions raises when the Azure runner answers with these HTTP statuses. */
+/** The live check's wait for a person: the Lambda's error name, and the Azure runner's 428 Precondition Required. */
+const APPROVAL_REQUIRED_ERRORS = ['Cordon.ApprovalRequired', 'States.Http.StatusCode.428'] as const;
 const HTTP_THROTTLE_ERRORS = ['States.Http.StatusCode.429'] as const;
 const HTTP_TRANSIENT_ERRORS = ['500', '502', '503', '504'].map((code) => `States.Http.StatusCode.${code}`);
 
@@ -110,12 +112,13 @@ export function failedRecord(): JsonObject {
 }
 
 /** The Task that runs one action on one target: Lambda for AWS and Cordon actions, HTTPS for Azure. */
-function actionTask(action: ActionName, next: string, failed: string, settings: Settings): TaskState {
+function actionTask(action: ActionName, next: string, failed: string, settings: Settings, askPerson?: string): TaskState {
   const azure = ACTION_CATALOG[action].cloud === 'azure';
   const common = {
     ResultPath: '$.run',
     TimeoutSeconds: settings.taskTimeoutSeconds,
-    Catch: catchAll(failed),
+    // The live check's "a person first" (engine/live-check.ts) goes to the approval states, not to failed.
+    Catch: [...(askPerson ? [{ ErrorEquals: [...APPROVAL_REQUIRED_ERRORS], ResultPath: '$.error', Next: askPerson }] : []), ...catchAll(failed)],
     Next: next,
   };
   if (azure) {
@@ -157,6 +160,7 @@ export function stepStateNames(label: string) {
     rejected: `${label}: rejected`,
     approvalTimedOut: `${label}: approval timed out`,
     run: `${label}: run`,
+    liveApproval: `${label}: live tags ask a person`,
     done: `${label}: done`,
     failed: `${label}: failed`,
   };
@@ -228,7 +232,15 @@ function iterator(action: ActionName, label: string, gated: boolean, settings: S
       End: true,
     };
   }
-  states[n.run] = actionTask(action, n.done, n.failed, settings);
+  if (gated) {
+    // Asked once: a step a person already answered that still wants one has failed.
+    states[n.liveApproval] = {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.approvalDecision', IsPresent: true, Next: n.failed }],
+      Default: n.requestApproval,
+    };
+  }
+  states[n.run] = actionTask(action, n.done, n.failed, settings, gated ? n.liveApproval : undefined);
   states[n.done] = { Type: 'Pass', Parameters: { ...RECORD_HEAD, 'outcome.$': '$.run.result' }, End: true };
   states[n.failed] = { Type: 'Pass', Parameters: failedRecord(), End: true };
   return { StartAt: gated ? n.needsApproval : n.run, States: states };

@@ -9,6 +9,8 @@ import type { ActionName, Clock, ClockRegime, Incident, Mode, Phase, PlannedStep
 /** What one Task hands the action runner: the action input plus whether a person must approve first. */
 export interface StepInput extends ActionInput {
   approval: boolean;
+  /** A person's answer, present once the workflow asked for one (the approval state's result). */
+  approvalDecision?: { approved: boolean; by?: string; reason?: string };
 }
 
 /** `quarantine-instance` → `quarantine_instance`: a JSONPath member name without brackets. */

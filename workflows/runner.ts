@@ -210,7 +210,8 @@ class Execution {
         t.retries[i] = done + 1;
         t.pauseMs = backoffMs(retrier, done, this.deps.random) * this.retryScale;
         this.emit(t, 'retrying', { errorClass: result.errorClass, reason: result.message });
-      } else {
+      } else if (result.errorClass !== 'ApprovalRequired' || step.approvalDecision !== undefined) {
+        // ApprovalRequired is not an end: the workflow asks a person (workflows/compile.ts) and runs the step again.
         this.finish(t, 'failed', { errorClass: result.errorClass, reason: result.message });
       }
       throw new TaskError(name, result.message);

@@ -4,7 +4,12 @@ import { SIM_CREDENTIALS, createAwsClients } from '../adapters/aws/clients.js';
 import { createAzureClients } from '../adapters/azure/clients.js';
 import { withStep } from '../adapters/step-context.js';
 import { CallScheduler, withCallPhase } from '../adapters/aws/call-scheduler.js';
-import { actionSpec } from '../core/actions/catalog.js';
+import { ACTION_CATALOG, actionSpec } from '../core/actions/catalog.js';
+import { readAwsLiveTags } from '../adapters/aws/live-tags.js';
+import { readAzureLiveTags } from '../adapters/azure/live-tags.js';
+import { liveTagCheck } from './live-check.js';
+import type { LiveSafetyCheck } from './run-step.js';
+import type { StepInput } from '../../workflows/input.js';
 import { documentedEc2Bucket } from '../core/rate-limits.js';
 import { stepCorrelation } from '../core/correlation.js';
 import { createActionExecutor, type ActionExecutor } from '../actions/registry.js';
@@ -59,6 +64,14 @@ export interface Target {
  * own step id, taken from the step the code is running for (withStep).
  */
 export function localExecutor(target: Target): ActionExecutor {
+  return localStepRunner(target).executeAction;
+}
+
+/**
+ * The action runner and the live checks every step passes first (engine/live-check.ts), over one
+ * set of clients: the tag read and the action go to the same account, region and endpoint.
+ */
+export function localStepRunner(target: Target): { executeAction: ActionExecutor; checks: LiveSafetyCheck[] } {
   const { endpoint, requestTimeoutMs } = target;
   const timeout = requestTimeoutMs !== undefined ? { requestTimeoutMs } : {};
   const scheduler = target.scheduler ?? (endpoint ? false : new CallScheduler(documentedEc2Bucket));
@@ -73,7 +86,10 @@ export function localExecutor(target: Target): ActionExecutor {
     azure: (input) => ({ clients: azure(input.account), now: target.now }),
     cordon: () => ({ store: target.store, now: target.now, ...(target.reminderOffsetsHours ? { reminderOffsetsHours: target.reminderOffsetsHours } : {}) }),
   });
-  return (input) => withStep(stepCorrelation(input), () => withCallPhase(actionSpec(input.action).phase, () => execute(input)));
+  const inStep = <T>(input: Pick<StepInput, 'incidentId' | 'stepId' | 'action'>, work: () => Promise<T>) => withStep(stepCorrelation(input), () => withCallPhase(actionSpec(input.action).phase, work));
+  const readTags = (input: StepInput) =>
+    inStep(input, () => (ACTION_CATALOG[input.action].cloud === 'azure' ? readAzureLiveTags(azure(input.account), input) : readAwsLiveTags(aws(`${input.account}/${input.region}`), input)));
+  return { executeAction: (input) => inStep(input, () => execute(input)), checks: [liveTagCheck(readTags)] };
 }
 
 function memo<T>(make: (key: string) => T): (key: string) => T {

@@ -5,7 +5,7 @@ import { compilePlaybook } from '../../workflows/compile.js';
 import type { ApprovalAnswer, ApprovalRequest } from '../../workflows/runner.js';
 import type { PlannedFinding } from './planning.js';
 import { respond, type IncidentReport, type ResponderEvent } from './responder.js';
-import { localExecutor, stepCorrelation, type LocalRecords } from './runtime.js';
+import { localStepRunner, stepCorrelation, type LocalRecords } from './runtime.js';
 import type { SimulatedEstate } from '../sim/estate.js';
 import { CallScheduler } from '../adapters/aws/call-scheduler.js';
 import { ownershipKeys } from '../sim/attacker/derive.js';
@@ -63,7 +63,7 @@ export async function runLocally(planned: readonly PlannedFinding[], options: Lo
   const { estate, records } = options;
   const limiter = estate?.rateLimiter;
   const scheduler = options.scheduler ?? (limiter ? new CallScheduler((key) => limiter.specOf(key)) : undefined);
-  const executeAction = localExecutor({
+  const { executeAction, checks } = localStepRunner({
     ...(estate ? { endpoint: estate.url } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     ...(scheduler !== undefined ? { scheduler } : {}),
@@ -82,6 +82,7 @@ export async function runLocally(planned: readonly PlannedFinding[], options: Lo
         evidence: records.evidence,
         definitionFor,
         executeAction,
+        checks,
         ...(estate ? { assessEviction: (incident: Incident) => assessEviction(estate, incident) } : {}),
         ...(estate ? { callsFor: (incidentId: string, stepId: string) => estate.server.callsFor(stepCorrelation({ incidentId, stepId })).map((c) => c.operation) } : {}),
         ...(options.approve ? { requestApproval: options.approve } : {}),

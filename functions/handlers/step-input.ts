@@ -7,7 +7,7 @@ import type { StepInput } from '../../workflows/input.js';
 /**
  * The payload an action Task sends to the action runner (workflows/input.ts `StepInput`),
  * validated at the edge of the Lambda and the Azure Function alike. Extra fields the state
- * machine adds (a previous attempt's `run`, `error`) are dropped.
+ * machine adds (a previous attempt's `run`, `error`) are dropped; a person's `approvalDecision` is kept.
  */
 export const StepInputSchema = z.object({
   incidentId: z.string().regex(INCIDENT_ID),
@@ -26,6 +26,8 @@ export const StepInputSchema = z.object({
   }),
   params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   approval: z.boolean(),
+  // Kept (the other additions are dropped): the live check lets an approved step act.
+  approvalDecision: z.object({ approved: z.boolean(), by: z.string().optional(), reason: z.string().optional() }).optional(),
 });
 
 export function parseStepInput(value: unknown): { ok: true; input: StepInput } | { ok: false; problem: string } {

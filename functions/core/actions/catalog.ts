@@ -34,6 +34,8 @@ const isolationGroupOnly = (action: string) =>
     'Empties the isolation group (id known only at run time); the tag condition limits it to groups Cordon created for isolation.',
     { StringEquals: { [`aws:ResourceTag/${ISOLATION_TAG.key}`]: ISOLATION_TAG.value } },
   );
+/** Every step reads its target's tags just before it acts (engine/live-check.ts); EC2's come with DescribeInstances. */
+const LIVE_TAGS_WHY = 'Reads the target\'s cordon:exempt / cordon:approval tags as they are now, just before acting (the target is known only at run time).';
 /** Azure RBAC operations and Graph permissions: the role is assigned at a scope, so they carry none here. */
 const rbac = (...actions: string[]): Permission[] => actions.map((action) => ({ action }));
 
@@ -107,6 +109,7 @@ const CATALOG = {
     summary: 'Deny every session of the role issued before now with an inline policy on aws:TokenIssueTime (an older cutoff moves to now; service-linked and Identity Center roles refused with guidance)',
     permissions: [
       iam('iam:GetRole', [ROLE], 'The compromised role is named by the finding, known only at run time.'),
+      iam('iam:ListRoleTags', [ROLE], LIVE_TAGS_WHY),
       iam('iam:GetRolePolicy', [ROLE], 'Reads the revocation policy back on the compromised role, known only at run time.'),
       iam('iam:PutRolePolicy', [ROLE], 'Attaches the token-issue-time deny policy to the compromised role, known only at run time.'),
     ],
@@ -122,6 +125,7 @@ const CATALOG = {
     permissions: [
       iam('iam:GetAccessKeyLastUsed', [USER], 'The owner of the compromised access key is known only at run time.'),
       iam('iam:ListAccessKeys', [USER], 'The owner of the compromised access key is known only at run time.'),
+      iam('iam:ListUserTags', [USER], LIVE_TAGS_WHY),
       iam('iam:UpdateAccessKey', [USER], 'Deactivates the compromised access key, whose owner is known only at run time.'),
     ],
     mutatingCall: 'iam:UpdateAccessKey',
@@ -140,6 +144,7 @@ const CATALOG = {
     targets: ['AwsS3Bucket'],
     summary: 'Turn on all four S3 Block Public Access settings, recording the previous ones',
     permissions: [
+      iam('s3:GetBucketTagging', [BUCKET], LIVE_TAGS_WHY),
       iam('s3:GetBucketPublicAccessBlock', [BUCKET], 'The exposed bucket is named by the finding, known only at run time (bucket ARNs carry no account id).'),
       iam('s3:PutBucketPublicAccessBlock', [BUCKET], 'Blocks public access on the exposed bucket, known only at run time (bucket ARNs carry no account id).'),
     ],

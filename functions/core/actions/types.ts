@@ -39,6 +39,8 @@ export const ERROR_CLASSES = [
   'AccessDenied',
   'InvalidTarget',
   'Conflict',
+  /** The live check wants a person first (the target's live tags say so, or could not be read): the workflow asks for approval. */
+  'ApprovalRequired',
   'Unknown',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];

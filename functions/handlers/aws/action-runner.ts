@@ -9,6 +9,8 @@ import type { ActionResult, ErrorClass } from '../../core/actions/types.js';
 import { AWS_ACTIONS } from '../../actions/aws/index.js';
 import { dispatchActions } from '../../actions/dispatch.js';
 import { runStep } from '../../engine/run-step.js';
+import { liveTagCheck } from '../../engine/live-check.js';
+import { readAwsLiveTags } from '../../adapters/aws/live-tags.js';
 import { stepCorrelation } from '../../core/correlation.js';
 import type { StepInput } from '../../../workflows/input.js';
 import { parseStepInput } from '../step-input.js';
@@ -73,12 +75,15 @@ export async function runAction(event: unknown, context: Pick<Context, 'invokedF
     credentials = () => responderCredentials(input.account, input.incidentId, role, externalId);
   }
   // AWS and Cordon actions only: Azure actions go to the Azure Function runner (workflows/compile.ts).
+  const clients = createAwsClients({ region: input.region, stepId: stepCorrelation(input), ...(credentials ? { credentials } : {}) });
   const executeAction = dispatchActions({ aws: AWS_ACTIONS }, {
-    aws: (i) => ({ clients: createAwsClients({ region: i.region, stepId: stepCorrelation(i), ...(credentials ? { credentials } : {}) }), now }),
+    aws: () => ({ clients, now }),
     cordon: () => ({ store, now }),
   });
+  // The target's tags as they are now, read with the same role the action uses (fail closed: engine/live-check.ts).
+  const checks = [liveTagCheck((i) => readAwsLiveTags(clients, i))];
 
-  const result = await runStep(input, { store, audit, evidence, executeAction, now });
+  const result = await runStep(input, { store, audit, evidence, executeAction, now, checks });
   logger.info('step', { incidentId: input.incidentId, stepId: input.stepId, status: result.status, ...(result.status === 'failed' ? { errorClass: result.errorClass } : {}) });
   metrics.addMetric(result.status === 'failed' ? 'StepsFailed' : 'StepsDone', MetricUnit.Count, 1);
   if (result.status === 'failed') throw new ActionFailedError(result.errorClass, result.message);

@@ -24,6 +24,8 @@ const FAILED_STATUS: Record<ErrorClass, number> = {
   AccessDenied: 403,
   InvalidTarget: 422,
   Conflict: 409,
+  // Precondition Required: the workflow catches States.Http.StatusCode.428 and asks a person.
+  ApprovalRequired: 428,
   Unknown: 500,
 };
 

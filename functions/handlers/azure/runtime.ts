@@ -20,6 +20,9 @@ import { openCloudRecords, type CloudRecords } from '../../adapters/aws/records.
 import { stepFunctionsStarter } from '../../adapters/aws/start-execution.js';
 import { intake } from '../intake.js';
 import { loadOperatorSettings } from '../../config/settings.js';
+import { liveTagCheck } from '../../engine/live-check.js';
+import { readAzureLiveTags } from '../../adapters/azure/live-tags.js';
+import type { StepInput } from '../../../workflows/input.js';
 import { handlerPlaybooks } from '../playbooks.js';
 import type { AzureRunnerDeps } from './actions.js';
 import type { AzureIngestDeps } from './ingest.js';
@@ -148,11 +151,12 @@ export function azureRunnerDeps(env: NodeJS.ProcessEnv = process.env): AzureRunn
     const endpoint = settings.CORDON_ENDPOINT;
     const now = () => new Date();
     // Azure actions only: AWS and Cordon actions run in the Lambda action runner.
-    const run = dispatchActions({ azure: AZURE_ACTIONS }, {
-      azure: (i) => ({ clients: createAzureClients({ subscriptionId: i.account, stepId: stepCorrelation(i), ...(endpoint ? { endpoint } : {}) }), now }),
-    });
+    const clients = (i: Pick<StepInput, 'account' | 'incidentId' | 'stepId'>) => createAzureClients({ subscriptionId: i.account, stepId: stepCorrelation(i), ...(endpoint ? { endpoint } : {}) });
+    const run = dispatchActions({ azure: AZURE_ACTIONS }, { azure: (i) => ({ clients: clients(i), now }) });
+    // The target's ARM tags as they are now (fail closed: engine/live-check.ts).
+    const checks = [liveTagCheck((i) => readAzureLiveTags(clients(i), i))];
     // The runner is only ever called by the deployed state machines: its steps go to the deployment's records.
-    runnerDeps = { secret: need(settings, 'CORDON_RUNNER_SECRET'), step: { ...cloudRecords(settings), executeAction: run, now } };
+    runnerDeps = { secret: need(settings, 'CORDON_RUNNER_SECRET'), step: { ...cloudRecords(settings), executeAction: run, now, checks } };
   }
   return runnerDeps;
 }

@@ -142,6 +142,11 @@ export class IamService extends QueryService {
           },
         });
       }
+      case 'ListRoleTags':
+      case 'ListUserTags': {
+        const entity = action === 'ListRoleTags' ? this.role(params.get('RoleName')) : this.user(params.get('UserName'));
+        return this.ok(action, { Tags: { member: Object.entries(entity.tags).map(([Key, Value]) => ({ Key, Value })) }, IsTruncated: false });
+      }
       case 'ListUserPolicies': {
         const user = this.user(params.get('UserName'));
         return this.ok(action, { PolicyNames: { member: Object.keys(user.inlinePolicies) }, IsTruncated: false });

@@ -133,6 +133,7 @@ const RoleSeedSchema = z.object({
   path: z.string().optional(),
   /** Inline policies: name → policy document (an object, or its JSON text). */
   policies: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())])).default({}),
+  tags: Tags,
 });
 
 const UserSeedSchema = z.object({
@@ -143,6 +144,7 @@ const UserSeedSchema = z.object({
   /** A console password (IAM login profile). */
   loginProfile: z.boolean().default(false),
   policies: z.record(z.string(), z.union([z.string(), z.record(z.string(), z.unknown())])).default({}),
+  tags: Tags,
 });
 
 const PublicAccessBlockSchema = z.object({
@@ -221,7 +223,7 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
   }
   for (const g of seed.autoScalingGroups) ensureAutoScalingGroup(state, g.name, g);
   if (seed.publicAccessBlock && !state.accountPublicAccessBlock) state.accountPublicAccessBlock = seed.publicAccessBlock;
-  for (const r of seed.roles) ensureRole(state, r.name, r.path, r.policies);
+  for (const r of seed.roles) ensureRole(state, r.name, r.path, r.policies, r.tags);
   for (const i of seed.instances) {
     const profile = i.instanceProfile === undefined ? undefined : typeof i.instanceProfile === 'string' ? { name: i.instanceProfile, role: i.instanceProfile } : i.instanceProfile;
     const profileName = profile ? (profile.name ?? profile.arn?.split('/').pop() ?? profile.role) : undefined;
@@ -283,6 +285,7 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
       createDate: SEEDED_AT,
       accessKeys: [],
       inlinePolicies: policyTexts(u.policies),
+      tags: { ...u.tags },
       ...(u.loginProfile ? { loginProfile: { createDate: SEEDED_AT, passwordResetRequired: false } } : {}),
     });
     for (const k of u.accessKeys) {
@@ -307,7 +310,7 @@ function policyTexts(policies: Readonly<Record<string, string | Record<string, u
   return Object.fromEntries(Object.entries(policies).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
-function ensureRole(state: AwsEstateState, name: string, path?: string, policies: Readonly<Record<string, string | Record<string, unknown>>> = {}): void {
+function ensureRole(state: AwsEstateState, name: string, path?: string, policies: Readonly<Record<string, string | Record<string, unknown>>> = {}, tags: Readonly<Record<string, string>> = {}): void {
   const rolePath = path ?? defaultRolePath(name);
   state.roles[name] ??= {
     name,
@@ -316,6 +319,7 @@ function ensureRole(state: AwsEstateState, name: string, path?: string, policies
     roleId: `AROA${hexFrom(name, 17).toUpperCase()}`,
     createDate: SEEDED_AT,
     inlinePolicies: policyTexts(policies),
+    tags: { ...tags },
   };
 }
 

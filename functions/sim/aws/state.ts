@@ -138,6 +138,8 @@ export interface SimRole {
   createDate: string;
   /** Inline policies: name → JSON document (as written, not URL-encoded). */
   inlinePolicies: Record<string, string>;
+  /** IAM tags (ListRoleTags): where `cordon:exempt` / `cordon:approval` live on a role. */
+  tags: Record<string, string>;
 }
 
 export interface SimAccessKey {
@@ -158,6 +160,8 @@ export interface SimUser {
   loginProfile?: { createDate: string; passwordResetRequired: boolean };
   /** Inline policies: name → JSON document. */
   inlinePolicies: Record<string, string>;
+  /** IAM tags (ListUserTags). */
+  tags: Record<string, string>;
 }
 
 export interface SimPublicAccessBlock {
