@@ -12,7 +12,8 @@ import { buildCordonApp, PROJECT_ROOT } from './app.js';
 import type { CordonStack } from './cordon-stack.js';
 import { CONTEXT_AUDIT_RETENTION_DAYS, RESPONDER_ROLE_NAME, resolveAuditRetentionDays } from './cordon-stack.js';
 import { LAMBDA_NAMES } from './lambdas.js';
-import { catalogAwsPermissions } from './permissions.js';
+import { catalogAwsPermissions, IAM_WRITES } from './permissions.js';
+import { DEFAULT_TRUSTED_PRODUCTS } from '../functions/core/trust/trust.js';
 import { ISOLATION_TAG } from '../functions/core/actions/catalog.js';
 import { FIXED_PLAYBOOK_IDS } from './playbook-asl.js';
 import { caseTableDefinition } from '../functions/records/dynamo-case-store.js';
@@ -105,7 +106,12 @@ describe('Cordon stack', () => {
       EventPattern: { source: ['aws.guardduty'], 'detail-type': ['GuardDuty Finding'] },
     });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.securityhub'], 'detail-type': ['Security Hub Findings - Imported'] },
+      EventPattern: {
+        source: ['aws.securityhub'],
+        'detail-type': ['Security Hub Findings - Imported'],
+        // The trust step's product list: a finding imported under a customer product never triggers Cordon by itself.
+        detail: { findings: { ProductArn: DEFAULT_TRUSTED_PRODUCTS.map((p) => ({ wildcard: `arn:aws*:securityhub:*::product/aws/${p}` })) } },
+      },
     });
     template.hasResourceProperties('AWS::SecurityHub::ActionTarget', { Name: 'Contain with Cordon', Id: 'CordonContain' });
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -284,7 +290,7 @@ describe('Cordon stack', () => {
   });
 
   it('gives the action runner exactly the catalog\'s AWS permissions, plus sts:AssumeRole on the member-account responder', () => {
-    const response = statementsOf(template, 'ResponsePolicy');
+    const response = statementsOf(template, 'ResponsePolicy').filter((s) => s.Effect === 'Allow');
     expect(unique(response.flatMap(actionsOf))).toEqual(catalogAwsPermissions());
     const runner = statementsOf(template, 'ActionRunnerRole');
     const assume = runner.find((s) => actionsOf(s).includes('sts:AssumeRole'));
@@ -294,6 +300,25 @@ describe('Cordon stack', () => {
       JSON.stringify(p.Properties.PolicyName).startsWith('"ResponsePolicy'),
     );
     expect(policy?.Properties.Roles).toEqual([{ Ref: expect.stringMatching(/^ActionRunnerRole/) }]);
+  });
+
+  it("denies the runner and every member-account responder any IAM write on Cordon's own roles and the protected principals", () => {
+    for (const [name, statements] of [['runner', statementsOf(template, 'ResponsePolicy')], ['responder', statementsOf(responder)]] as const) {
+      const deny = statements.find((s) => s.Effect === 'Deny');
+      expect(deny, name).toBeDefined();
+      expect(actionsOf(deny as Statement)).toEqual(IAM_WRITES);
+      // Every IAM action the catalog grants is covered by one of the denied prefixes.
+      for (const granted of catalogAwsPermissions().filter((a) => a.startsWith('iam:') && !/^iam:(Get|List)/.test(a))) {
+        expect(IAM_WRITES.some((w) => granted.startsWith(w.slice(0, -1))), granted).toBe(true);
+      }
+      const resources = JSON.stringify(deny?.Resource);
+      for (const p of ['role/Cordon*', 'role/cordon-*', 'role/OrganizationAccountAccessRole', 'role/*break-glass*', 'user/*break-glass*']) expect(resources, `${name} ${p}`).toContain(p);
+    }
+  });
+
+  it('assumes member-account responders only inside its own organization', () => {
+    const assume = statementsOf(template, 'ActionRunnerRole').find((s) => actionsOf(s).includes('sts:AssumeRole')) as Statement & { Condition?: unknown };
+    expect(assume.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } });
   });
 
   it('limits rule changes to the tagged isolation group', () => {
@@ -344,7 +369,7 @@ describe('member-account responder role template', () => {
         ],
       },
     });
-    expect(unique(statementsOf(responder).flatMap(actionsOf))).toEqual(catalogAwsPermissions());
+    expect(unique(statementsOf(responder).filter((s) => s.Effect === 'Allow').flatMap(actionsOf))).toEqual(catalogAwsPermissions());
   });
 
   it('is StackSet-ready: no bootstrap version rule, no assets', () => {

@@ -21,7 +21,8 @@ import { AUDIT_CHAIN } from '../functions/records/table-audit-trail.js';
 import { cdkBundling } from './bundling.js';
 import type { LambdaEntries, LambdaName } from './lambdas.js';
 import { acknowledge, acknowledgeResponseWildcards } from './nag.js';
-import { responseStatements, toPolicyStatements } from './permissions.js';
+import { DEFAULT_TRUSTED_PRODUCTS } from '../functions/core/trust/trust.js';
+import { protectedPrincipalsDeny, responseStatements, toPolicyStatements } from './permissions.js';
 import type { AslSubstitution, CompiledPlaybook } from './playbook-asl.js';
 
 /** Name of the role member accounts deploy (infra/responder-role.ts) for the action runner to assume. */
@@ -355,7 +356,7 @@ export class CordonStack extends Stack {
   /** The action runner: the catalog's permissions in this account, and the responder role in member accounts. */
   private grantResponse(runner: NodejsFunction, externalId: string): void {
     const policy = new iam.Policy(this, 'ResponsePolicy', {
-      statements: toPolicyStatements(responseStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID })),
+      statements: toPolicyStatements([...responseStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID }), protectedPrincipalsDeny({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID })]),
     });
     policy.attachToRole(runner.role!);
     acknowledgeResponseWildcards(policy);
@@ -364,6 +365,8 @@ export class CordonStack extends Stack {
         sid: 'AssumeMemberAccountResponder',
         actions: ['sts:AssumeRole'],
         resources: [`arn:${Aws.PARTITION}:iam::*:role/${RESPONDER_ROLE_NAME}`],
+        // Only responder roles inside this organization: a finding naming an outside account gets no credentials.
+        conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
       }),
     );
     acknowledge(
@@ -465,7 +468,13 @@ export class CordonStack extends Stack {
     });
     new events.Rule(this, 'SecurityHubImported', {
       description: 'Security Hub imported findings to Cordon ingest',
-      eventPattern: { source: ['aws.securityhub'], detailType: ['Security Hub Findings - Imported'] },
+      // Only AWS-owned products' findings (the trust step's list, DESIGN.md §4): anyone with
+      // BatchImportFindings can import under their own product, and those never reach Cordon by themselves.
+      eventPattern: {
+        source: ['aws.securityhub'],
+        detailType: ['Security Hub Findings - Imported'],
+        detail: { findings: { ProductArn: DEFAULT_TRUSTED_PRODUCTS.map((p) => ({ wildcard: `arn:aws*:securityhub:*::product/aws/${p}` })) } },
+      },
       targets: [toIngest()],
     });
     const action = new securityhub.CfnActionTarget(this, 'ContainAction', {

@@ -1,5 +1,6 @@
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ACTION_CATALOG } from '../functions/core/actions/catalog.js';
+import { DEFAULT_PROTECTED_PRINCIPALS, OWN_ROLE_PATTERNS } from '../functions/core/trust/trust.js';
 
 /** How ARNs are rendered: CloudFormation tokens in a stack, `<AWS::…>` in cdk-nag finding ids. */
 export interface ArnParts {
@@ -59,6 +60,8 @@ export function catalogAwsPermissions(): string[] {
 
 export interface ScopedStatement {
   sid: string;
+  /** Allow unless said. */
+  effect?: 'Deny';
   actions: string[];
   resources: string[];
   conditions?: Conditions;
@@ -84,8 +87,25 @@ export function responseStatements(parts: ArnParts): ScopedStatement[] {
   return [...groups.values()].map((g, i) => ({ ...g, sid: `CordonResponse${i + 1}` }));
 }
 
+/** Every IAM write: whatever the catalog grants now or later, none of it reaches a protected principal. */
+export const IAM_WRITES = ['iam:Add*', 'iam:Attach*', 'iam:Change*', 'iam:Create*', 'iam:Deactivate*', 'iam:Delete*', 'iam:Detach*', 'iam:Put*', 'iam:Remove*', 'iam:Reset*', 'iam:Set*', 'iam:Tag*', 'iam:Untag*', 'iam:Update*'];
+
+/**
+ * The deny beside the grants (DESIGN.md §4): the runner can never change Cordon's own roles or the
+ * protected principals (break-glass, organization access), whatever a finding names — the same
+ * patterns the trust step refuses at plan time (core/trust/trust.ts), here enforced by IAM itself.
+ * An explicit deny wins over any allow, so a future catalog grant cannot widen it.
+ */
+export function protectedPrincipalsDeny(parts: ArnParts): ScopedStatement {
+  const patterns = [...OWN_ROLE_PATTERNS, ...DEFAULT_PROTECTED_PRINCIPALS];
+  const resources = patterns.flatMap((p) => ['role', 'user'].flatMap((kind) => [`arn:${parts.partition}:iam::${parts.account}:${kind}/${p}`, `arn:${parts.partition}:iam::${parts.account}:${kind}/*/${p}`]));
+  return { sid: 'CordonNeverTouchesProtectedPrincipals', effect: 'Deny', actions: IAM_WRITES, resources, why: [] };
+}
+
 export function toPolicyStatements(statements: readonly ScopedStatement[]): PolicyStatement[] {
-  return statements.map((s) => new PolicyStatement({ sid: s.sid, actions: s.actions, resources: s.resources, conditions: s.conditions }));
+  return statements.map(
+    (s) => new PolicyStatement({ sid: s.sid, ...(s.effect === 'Deny' ? { effect: Effect.DENY } : {}), actions: s.actions, resources: s.resources, conditions: s.conditions }),
+  );
 }
 
 /** The ARN parts as cdk-nag renders CloudFormation pseudo parameters in its finding ids. */

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { RESPONDER_ROLE_NAME } from './cordon-stack.js';
 import { acknowledgeResponseWildcards } from './nag.js';
-import { responseStatements, toPolicyStatements } from './permissions.js';
+import { protectedPrincipalsDeny, responseStatements, toPolicyStatements } from './permissions.js';
 
 /**
  * The role each member account deploys so one Cordon deployment responds across an
@@ -37,7 +37,7 @@ export class ResponderRoleStack extends Stack {
       maxSessionDuration: Duration.hours(1),
     });
     const policy = new iam.Policy(this, 'ResponsePolicy', {
-      statements: toPolicyStatements(responseStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID })),
+      statements: toPolicyStatements([...responseStatements({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID }), protectedPrincipalsDeny({ partition: Aws.PARTITION, account: Aws.ACCOUNT_ID })]),
     });
     policy.attachToRole(this.role);
     acknowledgeResponseWildcards(policy);

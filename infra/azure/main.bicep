@@ -26,6 +26,9 @@ param subscribeIngest bool = false
 @description('App settings that connect the ingest function to the Cordon AWS account (functions/handlers/azure/runtime.ts): CORDON_STATE_MACHINES, CORDON_AWS_ROLE_ARN, CORDON_AWS_REGION, CORDON_AWS_AUDIENCE, CORDON_CASE_TABLE, CORDON_AUDIT_BUCKET. Required for ingest: the deployed Function App only starts the Step Functions workflow (the local engine is the workstation entry, functions/handlers/azure/local.ts, for func start).')
 param awsAppSettings object = {}
 
+@description('Object id of the identity that publishes Defender alerts to the alerts topic (EventGrid Data Sender on that topic only); empty: none yet.')
+param alertPublisherPrincipalId string = ''
+
 var role = loadJsonContent('cordon-responder-role.json')
 
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -42,6 +45,7 @@ module runner 'runner.bicep' = {
     runnerSharedSecret: runnerSharedSecret
     subscribeIngest: subscribeIngest
     awsAppSettings: awsAppSettings
+    alertPublisherPrincipalId: alertPublisherPrincipalId
   }
 }
 

@@ -5,6 +5,8 @@ param namePrefix string
 param runnerSharedSecret string
 param subscribeIngest bool
 param awsAppSettings object
+@description('Object id of the identity that publishes Defender alerts to the topic (e.g. the workflow automation Logic App); empty: none yet.')
+param alertPublisherPrincipalId string = ''
 
 var suffix = uniqueString(resourceGroup().id)
 var awsSettingList = [for item in items(awsAppSettings): { name: item.key, value: string(item.value) }]
@@ -143,12 +145,27 @@ resource secretAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 // Defender for Cloud alerts arrive through this custom topic (workflow automation or continuous export feeds it).
+// A forged alert must not reach the ingest: no access keys (Entra only, the EventGrid Data Sender role
+// below) and no public endpoint (publishers reach it over a private endpoint in your network).
 resource alerts 'Microsoft.EventGrid/topics@2022-06-15' = {
   name: '${namePrefix}-alerts-${suffix}'
   location: location
   properties: {
     inputSchema: 'EventGridSchema'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: 'Disabled'
+    disableLocalAuth: true
+    inboundIpRules: []
+  }
+}
+
+// The one identity allowed to publish alerts (the workflow automation's), scoped to this topic only.
+resource alertPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(alertPublisherPrincipalId)) {
+  name: guid(alerts.id, alertPublisherPrincipalId, eventGridDataSender)
+  scope: alerts
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventGridDataSender)
+    principalId: alertPublisherPrincipalId
+    principalType: 'ServicePrincipal'
   }
 }
 
