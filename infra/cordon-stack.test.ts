@@ -316,6 +316,11 @@ describe('Cordon stack', () => {
     }
   });
 
+  it('takes approval decisions only through an IAM-authenticated function URL of the approval Lambda', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'AWS_IAM', TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Approval[0-9A-F]{8}$'), 'Arn'] } });
+    expect(Object.values(template.findResources('AWS::Lambda::Url') as Resources).map((u) => u.Properties['AuthType'])).toEqual(['AWS_IAM']);
+  });
+
   it('assumes member-account responders only inside its own organization', () => {
     const assume = statementsOf(template, 'ActionRunnerRole').find((s) => actionsOf(s).includes('sts:AssumeRole')) as Statement & { Condition?: unknown };
     expect(assume.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } });

@@ -235,6 +235,10 @@ export class CordonStack extends Stack {
       description: 'Parameter ActionRunnerRoleArn of the CordonResponder template in member accounts',
     });
     new CfnOutput(this, 'AzureRunnerSecretArn', { value: this.runnerSecret.secretArn, description: 'Copy its value into the Azure Key Vault secret (infra/README.md)' });
+    // Decisions come only through this URL, SigV4-signed by the approver: Lambda hands the handler the
+    // authenticated principal, which is what the case store and the audit log record as the approver.
+    const approvalUrl = fns.approval.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.AWS_IAM });
+    new CfnOutput(this, 'ApprovalUrl', { value: approvalUrl.url, description: 'POST approve/reject decisions here, signed (lambda:InvokeFunctionUrl) by the approver' });
     new CfnOutput(this, 'AuditBucketName', { value: auditBucket.bucketName });
     new CfnOutput(this, 'AuditKeyArn', { value: auditKey.keyArn, description: 'cordon audit verify --table: set CORDON_AUDIT_KEY to this' });
     new CfnOutput(this, 'CaseTableName', { value: caseTable.tableName });

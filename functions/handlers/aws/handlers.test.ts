@@ -243,6 +243,14 @@ describe('action-runner Lambda', () => {
   });
 });
 
+/** A decision as the approval function URL (AuthType AWS_IAM) delivers it: Lambda writes the authenticated principal. */
+const APPROVER = 'arn:aws:sts::111122223333:assumed-role/OnCall/alice';
+const signedDecision = (decision: Record<string, string>) => ({
+  requestContext: { authorizer: { iam: { userArn: APPROVER, accountId: '111122223333' } }, http: { method: 'POST' } },
+  body: Buffer.from(JSON.stringify(decision)).toString('base64'),
+  isBase64Encoded: true,
+});
+
 describe('approval Lambda', () => {
   it('stores the task token, then answers it with SendTaskSuccess on a decision', async () => {
     const execution = sfn.executionsOf(MACHINE)[0]!;
@@ -256,14 +264,18 @@ describe('approval Lambda', () => {
     expect(requested).toMatchObject({ kind: 'requested', created: true });
     expect(sfn.tasks.get(token)?.status).toBe('waiting');
 
-    const decided = await approval({ decision: 'reject', incidentId, stepId, by: 'alice', reason: 'production freeze' }, context('approval'));
+    // Twin: the same decision by direct invoke carries no identity and is refused.
+    await expect(approval({ decision: 'reject', incidentId, stepId, by: 'alice', reason: 'production freeze' }, context('approval'))).rejects.toThrow(/approval URL.*AWS_IAM/);
+    const decided = await approval(signedDecision({ decision: 'reject', incidentId, stepId, by: 'alice', reason: 'production freeze' }), context('approval'));
     expect(decided).toMatchObject({ kind: 'decided', status: 'rejected' });
+    const records = await ((await import('./runtime.js')).cloudRecords().audit as TableAuditTrail).records();
+    expect(records.find((r) => r.event === 'approval.rejected')?.data).toMatchObject({ by: `alice (${APPROVER})`, principal: APPROVER });
     expect(sfn.tasks.get(token)).toMatchObject({ status: 'succeeded', output: { approved: false, reason: 'production freeze' } });
     expect(waiting.history.at(-1)?.type).toBe('TaskSucceeded');
   });
 
   it('refuses a rejection without a reason', async () => {
-    await expect(approval({ decision: 'reject', incidentId: 'inc-0000000000000000', stepId: 'x', by: 'bob' }, context('approval'))).rejects.toThrow(/reason/);
+    await expect(approval(signedDecision({ decision: 'reject', incidentId: 'inc-0000000000000000', stepId: 'x', by: 'bob' }), context('approval'))).rejects.toThrow(/reason/);
   });
 });
 
