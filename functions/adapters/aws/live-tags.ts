@@ -45,6 +45,9 @@ export async function readAwsLiveTags(clients: AwsClients, input: Pick<StepInput
         if (codeOf(e) === 'NoSuchTagSet') return { kind: 'tags', tags: {}, via: 's3:GetBucketTagging' };
         throw e;
       }
+    case 'AwsAccount':
+      // An account's tags live in AWS Organizations, readable from the management account only; CORDON_ACCOUNTS decides instead.
+      return { kind: 'untagged', why: 'account tags are held by AWS Organizations; the allowed-accounts list guards accounts' };
     default:
       return { kind: 'unreadable', problem: `Cordon reads no live tags for a ${type}` };
   }
