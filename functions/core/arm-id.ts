@@ -99,3 +99,10 @@ export function parseResourceId(id: string, type: string): (ArmId & { resourceGr
 export function resourceId(subscriptionId: string, resourceGroup: string, type: string, name: string): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${type}/${name}`;
 }
+
+/** The alert's ARM id parsed, when it is a Defender for Cloud alert id (`…/providers/Microsoft.Security/locations/L/alerts/NAME`). */
+export function parseDefenderAlertId(id: string | undefined): (ArmId & { location: string; alertName: string }) | undefined {
+  const parsed = id ? parseArmId(id) : undefined;
+  if (!parsed || parsed.namespace.toLowerCase() !== 'microsoft.security' || parsed.types.map((t) => t.toLowerCase()).join('/') !== 'locations/alerts') return undefined;
+  return { ...parsed, location: parsed.names[0] as string, alertName: armName(parsed) };
+}

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseDefenderAlertId, updateAlert } from './update-alert.js';
+import { parseDefenderAlertId } from '../../core/arm-id.js';
+import { updateAlert } from './update-alert.js';
 import { ALERT_ID, SUB, actionInput, startAzureSim, type AzureSim } from '../../../test/support/actions/azure/harness.js';
 
 const target = { type: 'finding' as const, id: 'finding-1' };

@@ -12,18 +12,12 @@ import { ACTION_CATALOG } from '../../core/actions/catalog.js';
 import type { ActionInput, ActionResult, PlannedCall } from '../../core/actions/types.js';
 import type { ActionModule } from '../types.js';
 import type { AzureContext } from '../../adapters/azure/clients.js';
-import { armName, parseArmId, type ArmId } from '../../core/arm-id.js';
+import { parseDefenderAlertId } from '../../core/arm-id.js';
 import { sendArmRequest } from '../../adapters/azure/arm-request.js';
 import { failedFrom } from './common.js';
 
 export const ALERTS_API_VERSION = '2022-01-01';
 
-/** The alert's ARM id parsed, when it is a Defender for Cloud alert id. */
-export function parseDefenderAlertId(id: string | undefined): (ArmId & { location: string; alertName: string }) | undefined {
-  const parsed = id ? parseArmId(id) : undefined;
-  if (!parsed || parsed.namespace.toLowerCase() !== 'microsoft.security' || parsed.types.map((t) => t.toLowerCase()).join('/') !== 'locations/alerts') return undefined;
-  return { ...parsed, location: parsed.names[0] as string, alertName: armName(parsed) };
-}
 
 export const updateAlert: ActionModule<AzureContext> = {
   spec: ACTION_CATALOG['update-alert'],

@@ -147,6 +147,8 @@ function evidenceResources(evidence: readonly Evidence[]): Resource[] {
 export interface GraphAlertRef {
   alertId: string;
   origin: string;
+  /** The secret the subscription was created with, echoed by Graph in each notification (checked at the edge). */
+  clientState?: string;
 }
 
 const ALERT_RESOURCE = /(?:^|\/)security\/alerts(?:_v2)?\/([^/?#]+)$/i;
@@ -155,7 +157,7 @@ const ALERT_RESOURCE = /(?:^|\/)security\/alerts(?:_v2)?\/([^/?#]+)$/i;
  * The alert id of a Graph change notification (`value[]` item) or of the Event Grid
  * `Microsoft.Graph.AlertCreated` data: resourceData.id, else the last segment of `resource`.
  */
-export function alertIdFromNotification(data: unknown, path: Path): { alertId: string } | { reason: string } {
+export function alertIdFromNotification(data: unknown, path: Path): { alertId: string; clientState?: string } | { reason: string } {
   if (!isRecord(data)) return { reason: reasonAt(path, 'expected an object') };
   if ('lifecycleEvent' in data) return { reason: reasonAt([...path, 'lifecycleEvent'], 'a lifecycle notification, not an alert') };
   const resourceData = data['resourceData'];
@@ -166,7 +168,8 @@ export function alertIdFromNotification(data: unknown, path: Path): { alertId: s
   if (!alertId) {
     return { reason: reasonAt([...path, resource ? 'resource' : 'resourceData'], resource ? 'not a security/alerts_v2 resource' : 'required') };
   }
-  return { alertId };
+  const clientState = typeof data['clientState'] === 'string' ? data['clientState'] : undefined;
+  return clientState === undefined ? { alertId } : { alertId, clientState };
 }
 
 /** A Graph change-notification item is about an alert when its resource is `security/alerts_v2/{id}`. */

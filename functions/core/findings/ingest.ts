@@ -333,7 +333,7 @@ function isGraphNotificationCollection(v: Record<string, unknown>): boolean {
 function readGraphNotifications(items: unknown[], path: Path, c: Collector): void {
   items.forEach((item, i) => {
     const ref = alertIdFromNotification(item, [...path, 'value', i]);
-    if ('alertId' in ref) c.result.graphAlertRefs.push({ alertId: ref.alertId, origin: c.origin });
+    if ('alertId' in ref) c.result.graphAlertRefs.push({ ...ref, origin: c.origin });
     else c.reject(ref.reason);
   });
 }

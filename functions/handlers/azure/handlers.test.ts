@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CREDENTIALS } from '../../adapters/aws/clients.js';
 import { createAzureClients } from '../../adapters/azure/clients.js';
 import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
+import { fetchDefenderAlert } from '../../adapters/azure/defender-alerts.js';
 import { createActionExecutor } from '../../actions/registry.js';
 import type { TableAuditTrail } from '../../records/table-audit-trail.js';
 import { ingestValue } from '../../core/findings/ingest.js';
@@ -64,7 +65,10 @@ function realAlertCloudEvent(): Record<string, unknown> {
 /** The Azure estate the Defender alerts describe: their VM and the Graph alert. */
 function azureEstate(): ReturnType<typeof createAzureEstateState> {
   const azure = createAzureEstateState();
-  for (const f of ingestValue(realAlertCloudEvent(), 'fixture').findings) addAzureSeed(azure, seedFromFinding(f.finding));
+  // Both alerts the tests deliver exist in Defender (the ingest reads each back from ARM).
+  for (const event of [realAlertCloudEvent(), readJson<unknown[]>('defender/alert.eventgrid.json')[0]]) {
+    for (const f of ingestValue(event, 'fixture').findings) addAzureSeed(azure, seedFromFinding(f.finding));
+  }
   addAzureSeed(azure, { graphAlerts: [readJson<{ id: string }>('graph/alert-get.json')] });
   return azure;
 }
@@ -121,7 +125,7 @@ beforeAll(async () => {
     publish: eventGridPublisher(eventGridTopicClient(`${server.url}/api/events`, new AzureKeyCredential(TOPIC_KEY))),
   };
   const graph = createAzureClients({ subscriptionId: SUBSCRIPTION, endpoint: server.url });
-  ingestDeps = { intake: (result, raw) => intake(result, raw, deps), fetchGraphAlert: (id) => fetchGraphAlert(graph, id) };
+  ingestDeps = { intake: (result, raw) => intake(result, raw, deps), fetchGraphAlert: (id) => fetchGraphAlert(graph, id), fetchDefenderAlert: (id) => fetchDefenderAlert(graph, id) };
   runnerDeps = runnerWiredTo(server.url, home);
 });
 
@@ -208,6 +212,36 @@ describe('ingest', () => {
     expect(out.incidents).toEqual([]);
     expect(out.rejected.map((r) => r.reason)).toEqual([expect.stringMatching(/^CloudEvents 1\.0: event is not in the Cloud Event 1\.0 schema/)]);
     expect(sfnService.state.executionsOf(VM_MACHINE)).toHaveLength(before);
+  });
+
+  it('an AWS finding on the Azure webhook is refused (AWS findings come through EventBridge only); nothing is planned', async () => {
+    const res = await ingestWebhook(post('https://cordon.example/api/ingest', readJson('guardduty/derived-SSHBruteForce.bare.json')), context(), ingestDeps);
+    const body = res.jsonBody as { incidents: unknown[]; rejected: { reason: string }[] };
+    expect(body.incidents).toEqual([]);
+    expect(body.rejected[0]!.reason).toMatch(/AWS finding \(guardduty\) on the Azure ingest: AWS findings reach Cordon through EventBridge only/);
+  });
+
+  it('a Defender alert body that disagrees with the alert ARM stores is refused; twin: the stored alert is accepted (above)', async () => {
+    const retyped = realAlertCloudEvent();
+    (retyped.data as { properties: Record<string, unknown> }).properties.alertType = 'VM_Ransomware';
+    const forgedId = realAlertCloudEvent();
+    const data = forgedId.data as { id: string; name: string };
+    data.id = data.id.replace(/[^/]+$/, 'no-such-alert');
+    data.name = 'no-such-alert';
+    for (const [event, reason] of [[retyped, /alert type VM_Ransomware differs from the stored alert's VM_SuspiciousCommandLine/], [forgedId, /Defender has no alert/]] as const) {
+      const res = await ingestWebhook(post('https://cordon.example/api/ingest', event, { 'content-type': 'application/cloudevents+json' }), context(), ingestDeps);
+      const body = res.jsonBody as { incidents: unknown[]; rejected: { reason: string }[] };
+      expect(body.incidents).toEqual([]);
+      expect(body.rejected[0]!.reason).toMatch(reason);
+    }
+  });
+
+  it("a Graph notification without the subscription's clientState is refused when one is configured; twin: the right one is fetched", async () => {
+    const notification = readJson('graph/change-notification.alerts_v2.json');
+    const wrong = await ingestWebhook(post('https://cordon.example/api/ingest', notification), context(), { ...ingestDeps, graphClientState: 'another-secret-value-0000' });
+    expect((wrong.jsonBody as { rejected: { reason: string }[] }).rejected[0]!.reason).toMatch(/clientState does not match/);
+    const right = await ingestWebhook(post('https://cordon.example/api/ingest', notification), context(), { ...ingestDeps, graphClientState: 'secretClientValue' });
+    expect((right.jsonBody as { rejected: unknown[] }).rejected).toEqual([]);
   });
 
   it('rejects an unrecognized event naming why, and answers 200 so it is not redelivered', async () => {

@@ -3,6 +3,7 @@ import { Buffer } from 'node:buffer';
 import { MAX_EVENT_BYTES, ingestGridEvent, ingestText, ingestValue, normalizeGraphAlert, type IngestResult } from '../../core/findings/ingest.js';
 import { readGridDelivery, type DeliveredEvent, type RefusedEvent } from '../../adapters/azure/event-grid.js';
 import type { IntakeOutcome } from '../intake.js';
+import { verifyDelivery, type DeliveryChecks } from './verify-delivery.js';
 
 /**
  * Azure → Cordon: Defender for Cloud alerts and Microsoft Graph `AlertCreated` notifications,
@@ -13,7 +14,7 @@ import type { IntakeOutcome } from '../intake.js';
  * the intake and answered 200 so Event Grid does not redeliver what can never be accepted.
  */
 
-export interface AzureIngestDeps {
+export interface AzureIngestDeps extends DeliveryChecks {
   /** Records the findings and starts their workflows (intake.ts, or the local engine). */
   intake(result: IngestResult, rawEvent: unknown): Promise<IntakeOutcome>;
   /** GET /security/alerts_v2/{id} (adapters/azure/graph-alerts.ts). */
@@ -37,7 +38,8 @@ async function withGraphAlerts(result: IngestResult, deps: AzureIngestDeps): Pro
 }
 
 async function process(result: IngestResult, raw: unknown, deps: AzureIngestDeps): Promise<AzureIngestOutcome> {
-  const outcome = await deps.intake(await withGraphAlerts(result, deps), raw);
+  // The body proves nothing by itself: verified against the clouds before anything is planned.
+  const outcome = await deps.intake(await withGraphAlerts(await verifyDelivery(result, deps), deps), raw);
   return { ...outcome, validations: result.validations.map((v) => ({ validationCode: v.validationCode })) };
 }
 

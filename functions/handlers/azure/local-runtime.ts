@@ -4,7 +4,7 @@ import { openLocalRecords } from '../../engine/runtime.js';
 import { localIntake } from '../local-intake.js';
 import { handlerPlaybooks } from '../playbooks.js';
 import type { AzureIngestDeps } from './ingest.js';
-import { graphAlertReader, readAzureEnv } from './runtime.js';
+import { deliveryChecks, graphAlertReader, readAzureEnv } from './runtime.js';
 
 let deps: AzureIngestDeps | undefined;
 
@@ -21,6 +21,7 @@ export function localAzureIngestDeps(env: NodeJS.ProcessEnv = process.env): Azur
     deps = {
       intake: async (result, raw) => localIntake({ records, ...(await handlerPlaybooks()) })(result, raw),
       fetchGraphAlert: graphAlertReader(settings),
+      ...deliveryChecks(settings),
     };
   }
   return deps;

@@ -13,6 +13,9 @@ import { fetchGraphAlert } from '../../adapters/azure/graph-alerts.js';
 import { eventGridPublisher, eventGridTopicClient } from '../../adapters/azure/lifecycle-events.js';
 import type { LifecyclePublisher } from '../../core/lifecycle.js';
 import { bestEffort } from '../lifecycle.js';
+import { fetchDefenderAlert } from '../../adapters/azure/defender-alerts.js';
+import { parseArmId } from '../../core/arm-id.js';
+import type { DeliveryChecks } from './verify-delivery.js';
 import { AZURE_ACTIONS } from '../../actions/azure/index.js';
 import { dispatchActions } from '../../actions/dispatch.js';
 import { stepCorrelation } from '../../core/correlation.js';
@@ -56,6 +59,8 @@ const AzureEnvSchema = z.object({
   CORDON_EVENT_GRID_TOPIC: z.url().optional(),
   /** The simulated estate (local runs and tests); absent = the real clouds. */
   CORDON_ENDPOINT: z.url().optional(),
+  /** The clientState Cordon's Graph alert subscription was created with; notifications without it are refused. */
+  CORDON_GRAPH_CLIENT_STATE: z.string().min(16).optional(),
 });
 export type AzureEnv = z.infer<typeof AzureEnvSchema>;
 
@@ -133,12 +138,24 @@ export function graphAlertReader(env: AzureEnv): AzureIngestDeps['fetchGraphAler
   return (id) => fetchGraphAlert(graph, id);
 }
 
+/**
+ * What the ingest verifies a delivery with (verify-delivery.ts): Defender alerts read again from ARM
+ * with the app's identity (in the alert's own subscription), and the Graph subscription's clientState.
+ */
+export function deliveryChecks(env: AzureEnv): DeliveryChecks {
+  const endpoint = env.CORDON_ENDPOINT ? { endpoint: env.CORDON_ENDPOINT } : {};
+  return {
+    fetchDefenderAlert: (id) => fetchDefenderAlert(createAzureClients({ subscriptionId: parseArmId(id)?.subscriptionId ?? 'unknown', ...endpoint }), id),
+    ...(env.CORDON_GRAPH_CLIENT_STATE ? { graphClientState: env.CORDON_GRAPH_CLIENT_STATE } : {}),
+  };
+}
+
 let ingestDeps: AzureIngestDeps | undefined;
 
 export function azureIngestDeps(env: NodeJS.ProcessEnv = process.env): AzureIngestDeps {
   if (!ingestDeps) {
     const settings = readAzureEnv(env);
-    ingestDeps = { intake: cloudIngestDeps(settings), fetchGraphAlert: graphAlertReader(settings) };
+    ingestDeps = { intake: cloudIngestDeps(settings), fetchGraphAlert: graphAlertReader(settings), ...deliveryChecks(settings) };
   }
   return ingestDeps;
 }
