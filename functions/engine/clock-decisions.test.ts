@@ -77,6 +77,16 @@ describe('not notifiable (GDPR Art. 33(5))', () => {
     expect(await store.listOpenClocks()).toEqual([]);
   });
 
+  it('closes the Art. 34 clock with the Art. 33 decision (no risk is no high risk); twin: a NIS2 decision leaves Art. 34 open', async () => {
+    await openIncident(['gdpr-art33', 'gdpr-art34', 'nis2-early-warning']);
+    await closeNotNotifiable(deps('2026-05-05T10:00:00.000Z'), INC, 'nis2-early-warning', 'not a significant incident', 'ciso@example.eu');
+    expect((await store.getClock(INC, 'gdpr-art34'))?.state).toBe('open');
+    const done = await closeNotNotifiable(deps('2026-05-05T11:00:00.000Z'), INC, 'gdpr-art33', 'encrypted volume, key not exposed', 'dpo@example.eu');
+    expect(done.art34).toMatchObject({ state: 'closed', outcome: 'not-notifiable', rationale: expect.stringMatching(/^encrypted volume, key not exposed \(follows the gdpr-art33 decision/) });
+    expect(events().filter((e) => e.event === 'clock.closed').map((e) => e.data['regime'])).toEqual(['nis2-early-warning', 'gdpr-art33', 'gdpr-art34']);
+    expect(await store.listOpenClocks()).toEqual([]);
+  });
+
   it('settles an assessment that opened no clock, and refuses a second decision', async () => {
     await store.putIncident({ ...sampleIncident(INC), assessment: { ...assessment, status: 'assessing', personalData: 'unknown' } }, OPENED);
     const done = await closeNotNotifiable(deps('2026-05-05T10:00:00.000Z'), INC, 'gdpr-art33', 'S3.8 on a bucket of public marketing assets', 'dpo@example.eu');

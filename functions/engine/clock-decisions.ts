@@ -61,6 +61,8 @@ export async function recordNotification(deps: DecisionDeps, incident: string, r
 export interface NotNotifiableRecorded {
   clock?: ClockRecord;
   register?: RegisterEntry;
+  /** The Art. 34 clock the GDPR decision closed with it. */
+  art34?: ClockRecord;
 }
 
 /**
@@ -84,6 +86,13 @@ export async function closeNotNotifiable(deps: DecisionDeps, incident: string, r
     }
     const register = await decideRegister(deps, incident, 'not-notifiable', by, rationale);
     if (register) out.register = register;
+    // Art. 34 needs a high risk to people; a breach assessed as unlikely to result in any risk has none.
+    const art34 = await deps.store.getClock(incident, 'gdpr-art34');
+    if (art34 && art34.state === 'open') {
+      const follows = `${rationale} (follows the ${regime} decision: a breach unlikely to result in a risk is not a high risk, Art. 34(1))`;
+      out.art34 = await deps.store.closeClock(incident, 'gdpr-art34', { outcome: 'not-notifiable', rationale: follows, by, at });
+      await deps.audit.append({ incident, event: 'clock.closed', data: { regime: 'gdpr-art34', outcome: 'not-notifiable', rationale: follows, by, deadline: art34.deadline, follows: regime } });
+    }
   } else if (!existing) {
     throw new CaseStoreError('not-found', `clock ${regime} of ${incident} not found`);
   }
