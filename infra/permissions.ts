@@ -88,7 +88,7 @@ export function responseStatements(parts: ArnParts): ScopedStatement[] {
 }
 
 /** Every IAM write: whatever the catalog grants now or later, none of it reaches a protected principal. */
-export const IAM_WRITES = ['iam:Add*', 'iam:Attach*', 'iam:Change*', 'iam:Create*', 'iam:Deactivate*', 'iam:Delete*', 'iam:Detach*', 'iam:Put*', 'iam:Remove*', 'iam:Reset*', 'iam:Set*', 'iam:Tag*', 'iam:Untag*', 'iam:Update*'];
+export const IAM_WRITES = ['iam:Add*', 'iam:Attach*', 'iam:Change*', 'iam:Create*', 'iam:Deactivate*', 'iam:Delete*', 'iam:Detach*', 'iam:Pass*', 'iam:Put*', 'iam:Remove*', 'iam:Reset*', 'iam:Set*', 'iam:Tag*', 'iam:Untag*', 'iam:Update*'];
 
 /**
  * The deny beside the grants (DESIGN.md §4): the runner can never change Cordon's own roles or the

@@ -238,6 +238,7 @@ const CATALOG = {
     summary: 'Deny the IAM user\'s sessions issued before now (aws:TokenIssueTime), set every active access key Inactive, remove the console password',
     permissions: [
       iam('iam:GetUser', [USER], 'The compromised user is named by the finding, known only at run time.'),
+      iam('iam:ListUserTags', [USER], LIVE_TAGS_WHY),
       iam('iam:GetUserPolicy', [USER], 'Reads the revocation policy back on the compromised user, known only at run time.'),
       iam('iam:PutUserPolicy', [USER], 'Attaches the token-issue-time deny to the compromised user, known only at run time.'),
       iam('iam:DeleteUserPolicy', [USER], 'Release removes the revocation policy of this incident from the user, known only at run time.'),
