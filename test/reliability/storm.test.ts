@@ -120,9 +120,11 @@ describe('safety tags and samples, end to end', () => {
       );
       expect(estate.server.calls.filter((c) => c.step.includes('i-0e0e0e0e0e0e0e0e0'))).toEqual([]);
       // Containment waits for the person; preservation never waits (DESIGN.md §4).
-      expect(g?.incident.steps.map((s) => [s.phase, s.approval])).toEqual([
-        ['contain', true],
-        ['preserve', false],
+      expect(g?.incident.steps.map((s) => [s.action, s.phase, s.approval])).toEqual([
+        ['detach-from-autoscaling', 'contain', true],
+        ['quarantine-instance', 'contain', true],
+        ['revoke-instance-credentials', 'contain', true],
+        ['snapshot-volumes', 'preserve', false],
       ]);
       expect(g?.status).toBe('contained');
       await run.records.close();

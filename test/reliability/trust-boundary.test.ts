@@ -75,6 +75,10 @@ async function tabletop(path: string, env: Record<string, string> = {}, extra: s
   return (JSON.parse(r.stdout) as { incidents: Incident[] }).incidents[0] as Incident;
 }
 
+/** The EC2 playbook's steps on an instance (playbooks/aws-ec2-compromise.yaml), and those that contain. */
+const EC2_STEPS = ['detach-from-autoscaling', 'quarantine-instance', 'revoke-instance-credentials', 'snapshot-volumes'];
+const CONTAIN_EC2 = EC2_STEPS.filter((a) => a !== 'snapshot-volumes');
+
 const MUTATING = /^ec2:(ModifyInstanceAttribute|ModifyNetworkInterfaceAttribute|CreateSnapshots|CreateSecurityGroup|CreateTags)|^iam:Put/;
 // (Marking a trusted finding NOTIFIED in its own account is not acting on a resource.)
 const mutatingCalls = (i: Incident) => i.steps.flatMap((s) => s.calls).filter((c) => MUTATING.test(c));
@@ -87,7 +91,7 @@ describe('forged Security Hub findings', () => {
     expect(planned.trust.trusted).toBe(false);
     expect(planned.finding.producer).toBe(CUSTOM);
     // Planned and routed to a person, never dropped: containment waits, preservation and write-back never run.
-    expect(planned.steps.map((s) => s.action)).toEqual(['quarantine-instance']);
+    expect(planned.steps.map((s) => s.action)).toEqual(CONTAIN_EC2);
     expect(skippedAs(planned)).toEqual(['snapshot-volumes:untrusted', 'update-finding:untrusted']);
 
     const run = await tabletop(forged);
@@ -117,7 +121,7 @@ describe('forged Security Hub findings', () => {
     const r = await cordon(['plan', '--json', '--mode', 'tabletop', forged]);
     const planned = (JSON.parse(r.stdout) as { incidents: Incident[] }).incidents[0] as Incident;
     // What the tabletop plans with a person answering: the containment step is kept, behind approval.
-    expect(planned.steps.map((s) => s.action)).toEqual(['quarantine-instance']);
+    expect(planned.steps.map((s) => s.action)).toEqual(CONTAIN_EC2);
   });
 });
 
@@ -125,7 +129,7 @@ describe('account scope', () => {
   it('a resource ARN in another account is skipped (account-scope) and the incident escalated', async () => {
     const cross = file('cross-account.json', asff({ productArn: AWS_GUARDDUTY, resource: INSTANCE('444455556666') }));
     const run = await tabletop(cross);
-    expect(skippedAs(run)).toEqual(['quarantine-instance:account-scope', 'snapshot-volumes:account-scope']);
+    expect(skippedAs(run)).toEqual(EC2_STEPS.map((a) => `${a}:account-scope`));
     expect(run.skipped[0]?.detail).toMatch(/in account 444455556666, not the finding's 111122223333/);
     expect(mutatingCalls(run)).toEqual([]);
     expect(run.escalated).toBe(true);
@@ -192,7 +196,7 @@ describe('kill switch', () => {
     expect(paused.code, paused.stderr).toBe(0);
     const r = await cordon(['tabletop', '--json', f], { home });
     const during = (JSON.parse(r.stdout) as { incidents: Incident[] }).incidents[0] as Incident;
-    expect(skippedAs(during)).toEqual(['quarantine-instance:paused', 'snapshot-volumes:paused', 'update-finding:paused']);
+    expect(skippedAs(during)).toEqual([...EC2_STEPS, 'update-finding'].map((a) => `${a}:paused`));
     expect(during.skipped[0]?.detail).toMatch(/change freeze \(by os:/);
     expect(mutatingCalls(during)).toEqual([]);
     expect(during.status).not.toBe('contained');
@@ -209,7 +213,7 @@ describe('kill switch', () => {
 });
 
 describe('blast radius under concurrency', () => {
-  it('60 simultaneous intakes against a per-account cap of 50: exactly 50 act, 10 are planned as blast-radius; twin: the plan by itself would let all of them act', async () => {
+  it('60 simultaneous intakes against a per-account cap of 50: exactly 50 actions are reserved, the rest planned as blast-radius; twin: the plan by itself would let all of them act', async () => {
     const records = openLocalRecords(freshHome());
     let started = 0;
     const deps = {
@@ -224,7 +228,7 @@ describe('blast radius under concurrency', () => {
       now: () => new Date('2026-03-28T12:00:00Z'),
       settings: { ...loadOperatorSettings({}), maxActionsPerAccountPerHour: 50, maxActionsPerOrgPerHour: 1000 },
     };
-    // Two acting steps per finding (quarantine and snapshot): 120 wanted, 50 reserved.
+    // Four acting steps per finding (the EC2 playbook's instance steps): 240 wanted, 50 reserved.
     const findings = Array.from({ length: 60 }, (_, i) => ingestValue(asff({ productArn: AWS_GUARDDUTY, id: `burst-${i}`, resource: `arn:aws:ec2:eu-west-1:${ACCOUNT}:instance/i-0b${String(i).padStart(15, '0')}` }), `burst-${i}`));
     // The plan alone would allow every one of them: each intake sees the same count (0) before any reserves.
     const outcomes = await Promise.all(findings.map((r) => intake(r, {}, deps)));
@@ -233,10 +237,10 @@ describe('blast radius under concurrency', () => {
     expect(acting).toHaveLength(50);
     expect(await records.store.countActions(ACCOUNT, '2026-03-28T12:00:00Z')).toBe(50);
     const capped = incidents.flatMap((i) => i?.incident.skipped ?? []).filter((s) => s.reason === 'blast-radius-account-rate');
-    expect(capped).toHaveLength(70);
+    expect(capped).toHaveLength(60 * EC2_STEPS.length - 50);
     // Twin: what each intake planned before it reserved — the plan's count alone lets all 60 act (120 steps).
     const unreserved = findings.map((r) => planIncident(r.findings[0]!.finding, ROUTER(r.findings[0]!.finding), planSettings({ now: new Date('2026-03-28T12:00:00Z'), actionsThisHour: { [ACCOUNT]: 0 } })));
-    expect(unreserved.flatMap((i) => i.steps).filter((s) => s.phase !== 'notify')).toHaveLength(120);
+    expect(unreserved.flatMap((i) => i.steps).filter((s) => s.phase !== 'notify')).toHaveLength(60 * EC2_STEPS.length);
     await records.close();
   });
 });

@@ -18,6 +18,19 @@ const codeOf = (e: unknown): string | undefined => (typeof e === 'object' && e !
  * that as unreadable (engine/live-check.ts). The permissions are in each action's catalog entry.
  */
 export async function readAwsLiveTags(clients: AwsClients, input: Pick<StepInput, 'target'>): Promise<LiveTags> {
+  try {
+    return await readTags(clients, input);
+  } catch (e) {
+    // The target is gone (or never was): nothing to protect; the action says NotFound itself.
+    const code = codeOf(e);
+    if (code !== undefined && NOT_FOUND.has(code)) return { kind: 'missing', why: `${code}: ${(e as Error).message}` };
+    throw e;
+  }
+}
+
+const NOT_FOUND = new Set(['InvalidInstanceID.NotFound', 'NoSuchEntity', 'NoSuchEntityException', 'NoSuchBucket']);
+
+async function readTags(clients: AwsClients, input: Pick<StepInput, 'target'>): Promise<LiveTags> {
   const { type, id } = input.target;
   switch (type) {
     case 'AwsEc2Instance': {

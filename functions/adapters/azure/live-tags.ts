@@ -12,6 +12,16 @@ const STORAGE = 'Microsoft.Storage/storageAccounts';
  * time (core/trust/trust.ts). Throws when ARM does not answer; the engine treats that as unreadable.
  */
 export async function readAzureLiveTags(clients: AzureClients, input: Pick<StepInput, 'target'>): Promise<LiveTags> {
+  try {
+    return await readTags(clients, input);
+  } catch (e) {
+    // ARM has no such resource: nothing to protect; the action says NotFound itself.
+    if ((e as { statusCode?: number }).statusCode === 404) return { kind: 'missing', why: `${(e as { code?: string }).code ?? 'NotFound'}: ${(e as Error).message}` };
+    throw e;
+  }
+}
+
+async function readTags(clients: AzureClients, input: Pick<StepInput, 'target'>): Promise<LiveTags> {
   const { type, id } = input.target;
   if (type === 'Microsoft.Graph/users') return { kind: 'untagged', why: 'Entra users carry no tags (CORDON_PROTECTED_USERS guards them)' };
   const arm = parseResourceId(id, type);

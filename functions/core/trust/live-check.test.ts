@@ -29,5 +29,7 @@ describe('judgeLiveTags', () => {
   it('other tags, other values and untagged target types act', () => {
     expect(judgeLiveTags({ phase: 'contain', approved: false }, tags({ 'cordon:exempt': 'false', 'cordon:approval': 'optional', team: 'ml' }))).toEqual({ act: true });
     expect(judgeLiveTags({ phase: 'contain', approved: false }, { kind: 'untagged', why: 'Entra users carry no tags' })).toEqual({ act: true });
+    // A target the cloud says does not exist has nothing to protect: the action reports NotFound itself.
+    expect(judgeLiveTags({ phase: 'contain', approved: false }, { kind: 'missing', why: 'InvalidInstanceID.NotFound' })).toMatchObject({ act: true });
   });
 });

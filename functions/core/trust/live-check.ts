@@ -17,6 +17,8 @@ import { APPROVAL_TAG, EXEMPT_TAG } from '../plan/plan.js';
 export type LiveTags =
   | { kind: 'tags'; tags: Readonly<Record<string, string>>; via: string }
   | { kind: 'untagged'; why: string }
+  /** The cloud says the target does not exist: there is nothing to protect, and the action reports NotFound itself. */
+  | { kind: 'missing'; why: string }
   | { kind: 'unreadable'; problem: string };
 
 export type LiveVerdict =
@@ -32,6 +34,7 @@ export interface LiveStep {
 
 export function judgeLiveTags(step: LiveStep, live: LiveTags): LiveVerdict {
   if (live.kind === 'untagged') return { act: true };
+  if (live.kind === 'missing') return { act: true, note: live.why };
   if (live.kind === 'unreadable') {
     if (step.phase === 'preserve') return { act: true, note: `live tags unreadable (${live.problem}); preservation never waits` };
     if (step.approved) return { act: true, note: `live tags unreadable (${live.problem}); a person approved the step` };
