@@ -81,10 +81,7 @@ describe('planIncident: an EC2 compromise', () => {
     const foreign = { type: 'AwsEc2Instance', id: 'arn:aws:ec2:us-east-2:444455556666:instance/i-0feedfacecafe0001', tags: {} };
     const incident = plan(finding({ resources: [foreign] }));
     expect(incident.steps).toEqual([]);
-    expect(reasons(finding({ resources: [foreign] }))).toEqual([
-      `account-scope quarantine-instance ${foreign.id}`,
-      `account-scope snapshot-volumes ${foreign.id}`,
-    ]);
+    expect(reasons(finding({ resources: [foreign] }))).toEqual(EC2_ACTIONS.map((a) => `account-scope ${a} ${foreign.id}`));
     expect(incident.skipped[0]?.detail).toBe(`${foreign.id} is in account 444455556666, not the finding's 111122223333`);
   });
 
@@ -247,10 +244,7 @@ describe('approval', () => {
   it("a playbook's approval: required applies to every containment step (preservation never waits)", () => {
     const strict = { ...byId('aws-ec2-compromise'), approval: 'required' as const };
     const steps = planIncident(finding(), strict, settings()).steps;
-    expect(steps.map((s) => [s.phase, s.approval])).toEqual([
-      ['contain', true],
-      ['preserve', false],
-    ]);
+    expect(steps.map((s) => [s.action, s.approval])).toEqual(EC2_ACTIONS.map((a) => [a, a !== 'snapshot-volumes']));
   });
 });
 
