@@ -1,5 +1,6 @@
 import { ACTION_CATALOG } from '../../functions/core/actions/catalog.js';
 import { permissionNames } from '../../functions/core/actions/types.js';
+import { GRAPH_ALERT_READ } from '../../functions/adapters/azure/graph-alerts.js';
 
 /** Where the generated custom role lives; main.bicep loads it with loadJsonContent. */
 export const ROLE_DEFINITION_FILE = 'infra/azure/cordon-responder-role.json';
@@ -26,9 +27,12 @@ export function azureRbacOperations(): string[] {
   return [...new Set(azurePermissions().filter((p) => !p.startsWith('graph:')))].sort();
 }
 
-/** Microsoft Graph application permissions the azure actions declare (`graph:<permission>`), granted by an admin. */
+/**
+ * Microsoft Graph application permissions the Function App needs, granted by an admin: those the
+ * azure actions declare (`graph:<permission>`) and the ingest's read of the alerts Graph notifications announce.
+ */
 export function graphAppRoles(): string[] {
-  return [...new Set(azurePermissions().filter((p) => p.startsWith('graph:')).map((p) => p.slice('graph:'.length)))].sort();
+  return [...new Set([...azurePermissions().filter((p) => p.startsWith('graph:')).map((p) => p.slice('graph:'.length)), GRAPH_ALERT_READ])].sort();
 }
 
 export function cordonResponderRole(): AzureRoleDefinition {
