@@ -1,4 +1,4 @@
-import type { ActionInput, ActionResult, PlannedCall } from '../core/actions/types.js';
+import type { ActionInput, ActionResult, EvidenceSink, PlannedCall } from '../core/actions/types.js';
 import type { ActionName } from '../core/model.js';
 import type { AwsContext } from '../adapters/aws/clients.js';
 import type { AzureContext } from '../adapters/azure/clients.js';
@@ -34,17 +34,19 @@ export interface ContextFactory {
   cordon(input: ActionInput): CordonContext;
 }
 
-export type ActionExecutor = (input: ActionInput) => Promise<ActionResult>;
+/** One action on one target; `evidence` is where the action records evidence as the cloud makes it (the step engine's sink). */
+export type ActionExecutor = (input: ActionInput, evidence?: EvidenceSink) => Promise<ActionResult>;
 
 /** The action runner: one action on one target, with the right cloud's context. Never throws for cloud errors. */
 export function dispatchActions(tables: ActionTables, contexts: Partial<ContextFactory>): ActionExecutor {
-  return async (input) => {
+  return async (input, evidence) => {
     try {
       const entry = lookupAction(tables, input.action);
       const context = <K extends keyof ContextFactory>(cloud: K): ReturnType<ContextFactory[K]> => {
         const make = contexts[cloud];
         if (!make) throw new Error(`no ${cloud} context in this action runner`);
-        return make(input) as ReturnType<ContextFactory[K]>;
+        const made = make(input) as ReturnType<ContextFactory[K]>;
+        return evidence ? { ...made, evidence } : made;
       };
       switch (entry.cloud) {
         case 'aws':

@@ -1,3 +1,4 @@
+import type { EvidenceItem } from '../core/actions/types.js';
 import type { Incident, Rejected } from '../core/model.js';
 import { producerOf } from '../core/trust/trust.js';
 import { bold, dim, table, yellow } from './format.js';
@@ -29,6 +30,19 @@ export interface PlanJsonIncident {
   skipped: { action: string; target: string; reason: string; detail: string }[];
   clocks: { regime: string; deadline: string }[];
   assessment: { personalData: string; status: string; basis: string };
+}
+
+/** DESIGN §3: one evidence item of the tabletop JSON. `copiedTo` is `<account>:<snapshot id>` of the forensic copy, or null. */
+export interface EvidenceJson {
+  kind: EvidenceItem['kind'];
+  id: string;
+  of: string;
+  locked: boolean;
+  copiedTo: string | null;
+}
+
+export function evidenceJson(item: EvidenceItem): EvidenceJson {
+  return { kind: item.kind, id: item.id, of: item.of, locked: item.lock !== undefined, copiedTo: item.copiedTo ?? null };
 }
 
 export function incidentJson(incident: Incident): PlanJsonIncident {

@@ -1,6 +1,6 @@
 import { stepId } from '../core/incident-id.js';
 import type { CaseStore } from '../records/case-store.js';
-import type { EvidenceStore } from '../records/evidence.js';
+import { manifestItems, type EvidenceStore } from '../records/evidence.js';
 import type { ReportIncident, ReportModel, ReportRun } from '../report/model.js';
 import type { IncidentReport } from './responder.js';
 
@@ -38,7 +38,7 @@ export async function buildReportModel(
           ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
         })),
       skipped: r.incident.skipped,
-      evidence: manifest ? [...manifest.snapshots, ...manifest.isolation, ...manifest.originalConfigurations] : [],
+      evidence: manifestItems(manifest),
       clocks: clocks.map((c) => ({
         regime: c.regime,
         awareAt: c.awareAt,

@@ -1,10 +1,10 @@
-import type { ActionResult, ErrorClass } from '../core/actions/types.js';
+import type { ActionResult, ErrorClass, EvidenceItem, EvidenceSink } from '../core/actions/types.js';
 import { stepId } from '../core/incident-id.js';
 import type { Incident, Mode, Phase, Target } from '../core/model.js';
 import { incidentVerdict, type EvidenceAtRisk, type Eviction, type IncidentVerdict } from '../core/verdict.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import type { CaseStore } from '../records/case-store.js';
-import { cordonActor, type EvidenceStore } from '../records/evidence.js';
+import { cordonActor, manifestItems, type EvidenceStore } from '../records/evidence.js';
 import type { StateMachine } from '../../workflows/asl.js';
 import { workflowInput, type StepInput } from '../../workflows/input.js';
 import { runWorkflow, type ApprovalAnswer, type ApprovalRequest, type EscalationSummary, type StepEvent } from '../../workflows/runner.js';
@@ -40,6 +40,8 @@ export interface IncidentReport {
   /** The footholds of the incident and which are still open (known on the simulated estate). */
   eviction?: Eviction;
   evidenceAtRisk?: EvidenceAtRisk[];
+  /** What the evidence manifest holds for the incident when its workflow ended (each item with its lock and copy). */
+  evidence?: EvidenceItem[];
   steps: StepReport[];
   startedAt: string;
   finishedAt: string;
@@ -57,7 +59,7 @@ export interface ResponderDeps {
   evidence: EvidenceStore;
   definitionFor(playbookId: string): StateMachine;
   /** Runs one action on one target (the action runner: registry + cloud clients). */
-  executeAction(input: StepInput): Promise<ActionResult>;
+  executeAction(input: StepInput, evidence: EvidenceSink): Promise<ActionResult>;
   /** Live safety checks every step passes before it acts (engine/run-step.ts). */
   checks?: readonly LiveSafetyCheck[];
   /** After the workflow: the incident's footholds and evidence at risk, when an attacker model knows them. */
@@ -172,7 +174,8 @@ export async function respond(planned: PlannedFinding, deps: ResponderDeps): Pro
     event: 'incident.status',
     data: { status, escalated, workflow: outcome.status, steps: steps.map((s) => ({ step: s.stepId, status: s.status })), ...(assessed ? { eviction: assessed.eviction, evidenceAtRisk: assessed.evidenceAtRisk } : {}) },
   });
-  const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status, escalated, ...(assessed ?? {}), steps, startedAt, finishedAt };
+  const evidence = manifestItems(deps.evidence.read(incident.id));
+  const report: IncidentReport = { incident, origin: ingested.origin, deliveries: planned.deliveries, status, escalated, ...(assessed ?? {}), evidence, steps, startedAt, finishedAt };
   deps.onEvent?.({ kind: 'done', report });
   return report;
 }

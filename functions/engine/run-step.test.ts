@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ActionResult } from '../core/actions/types.js';
+import type { ActionResult, EvidenceItem } from '../core/actions/types.js';
 import type { StepInput } from '../../workflows/input.js';
 import { openLocalRecords, type LocalRecords } from './runtime.js';
 import { runStep, type LiveSafetyCheck, type RunStepDeps } from './run-step.js';
@@ -70,3 +70,52 @@ describe('runStep live safety checks', () => {
     ]);
   });
 });
+
+describe('runStep evidence: recorded as the cloud makes it, the manifest hashed into the chain', () => {
+  const SNAP: EvidenceItem = { kind: 'ebs-snapshot', id: 'snap-0000000000000001a', of: 'vol-1', takenAt: '2026-01-01T00:00:00.000Z', tags: {} };
+  const LOCK: EvidenceItem['lock'] = { kind: 'ebs-snapshot-lock', mode: 'governance', expiresOn: '2026-02-01T00:00:00.000Z' };
+  const input: StepInput = { ...INPUT, stepId: 'snapshot-volumes:i-0abc', action: 'snapshot-volumes' };
+
+  function dying(): { deps: RunStepDeps; audit: () => { event: string; data: Record<string, unknown> }[] } {
+    const { deps, audit } = wired();
+    // The process "dies" right after the cloud call: the action never returns.
+    deps.executeAction = async (_input, sink) => {
+      await sink.record([SNAP]);
+      return new Promise<ActionResult>(() => {});
+    };
+    return { deps, audit };
+  }
+
+  it('a step that never returns has still put its snapshot ids in the audit log and the manifest', async () => {
+    const { deps, audit } = dying();
+    void runStep(input, deps);
+    await until(() => deps.evidence.read(input.incidentId) !== undefined);
+    expect(deps.evidence.read(input.incidentId)?.snapshots.map((s) => s.id)).toEqual([SNAP.id]);
+    await until(() => audit().some((r) => r.event === 'evidence.manifest'));
+    expect(audit().map((r) => r.event)).toEqual(['step.start', 'evidence.recorded', 'evidence.manifest']);
+    expect(audit()[2]?.data).toMatchObject({ sha256: deps.evidence.digest(input.incidentId), snapshots: 1 });
+  });
+
+  it('the twin: an action with nothing recorded before it returns leaves nothing behind when it dies', async () => {
+    const { deps } = wired();
+    deps.executeAction = () => new Promise<ActionResult>(() => {});
+    void runStep(input, deps);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(deps.evidence.read(input.incidentId)).toBeUndefined();
+  });
+
+  it('an already-done step still files the evidence it found (with its lock), and the manifest digest follows each change', async () => {
+    const { deps, audit } = wired();
+    deps.executeAction = async () => ({ status: 'skipped', reason: 'already-done', summary: 'found by tag', evidence: [{ ...SNAP, lock: LOCK }] });
+    const result = await runStep(input, deps);
+    expect(result).toMatchObject({ status: 'skipped', reason: 'already-done' });
+    expect(deps.evidence.read(input.incidentId)?.snapshots).toEqual([{ ...SNAP, lock: LOCK }]);
+    const digests = audit().filter((r) => r.event === 'evidence.manifest');
+    expect(digests.at(-1)?.data.sha256).toBe(deps.evidence.digest(input.incidentId));
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!condition()) throw new Error('condition never held');
+}

@@ -1,7 +1,7 @@
-import type { ActionResult } from '../core/actions/types.js';
+import type { ActionResult, EvidenceItem, EvidenceSink } from '../core/actions/types.js';
 import type { AuditTrail } from '../records/audit-log.js';
 import { CaseStoreError, type CaseStore, type StepOutcome } from '../records/case-store.js';
-import { cordonActor, type EvidenceStore } from '../records/evidence.js';
+import { cordonActor, manifestDigest, type EvidenceStore } from '../records/evidence.js';
 import { claimFor, stepOwner } from '../records/step-lease.js';
 import type { StepInput } from '../../workflows/input.js';
 
@@ -23,7 +23,8 @@ export interface RunStepDeps {
   store: CaseStore;
   audit: AuditTrail;
   evidence: EvidenceStore;
-  executeAction(input: StepInput): Promise<ActionResult>;
+  /** Runs the action; it records evidence through `evidence` as the cloud makes it, before it returns. */
+  executeAction(input: StepInput, evidence: EvidenceSink): Promise<ActionResult>;
   now(): Date;
   /** Made in order; the first refusal stops the step. */
   checks?: readonly LiveSafetyCheck[];
@@ -63,7 +64,7 @@ export async function runStep(input: StepInput, deps: RunStepDeps): Promise<Acti
     result = refusal;
   } else {
     // Capacity was reserved per target account when the incident was recorded (blast-radius.ts); counting here again would halve the cap.
-    result = await deps.executeAction(input);
+    result = await deps.executeAction(input, evidenceSink(input, actor, deps));
   }
   const finishedAt = deps.now().toISOString();
 
@@ -95,12 +96,35 @@ export async function runStep(input: StepInput, deps: RunStepDeps): Promise<Acti
       status: result.status,
       ...(superseded !== undefined ? { superseded } : {}),
       ...(result.status === 'succeeded' ? { before: result.before, after: result.after, summary: result.summary, evidence: result.evidence } : {}),
-      ...(result.status === 'skipped' ? { reason: result.reason, summary: result.summary } : {}),
+      ...(result.status === 'skipped' ? { reason: result.reason, summary: result.summary, ...(result.evidence?.length ? { evidence: result.evidence } : {}) } : {}),
       ...(result.status === 'failed' ? { errorClass: result.errorClass, message: result.message } : {}),
     },
   });
-  if (result.status === 'succeeded' && result.evidence.length > 0) {
-    await deps.evidence.recordStep(input.incidentId, { stepId: input.stepId, actor, at: finishedAt, items: result.evidence, auditHash: record.hash });
-  }
+  const evidence = result.status === 'failed' ? [] : (result.evidence ?? []);
+  if (evidence.length > 0) await recordEvidence(input, deps, { actor, at: finishedAt, items: evidence, auditHash: record.hash });
   return result;
+}
+
+/**
+ * The sink an action records evidence through before it returns: an `evidence.recorded` audit
+ * record, then the manifest (with that record's hash as custody), then the manifest's digest.
+ */
+function evidenceSink(input: StepInput, actor: string, deps: RunStepDeps): EvidenceSink {
+  return {
+    record: async (items) => {
+      if (items.length === 0) return;
+      const record = await deps.audit.append({ incident: input.incidentId, event: 'evidence.recorded', data: { step: input.stepId, items } });
+      await recordEvidence(input, deps, { actor, at: deps.now().toISOString(), items, auditHash: record.hash });
+    },
+  };
+}
+
+/** Adds items to the manifest and hashes the manifest into the audit chain (`evidence.manifest`). */
+async function recordEvidence(input: StepInput, deps: RunStepDeps, entry: { actor: string; at: string; items: readonly EvidenceItem[]; auditHash: string }): Promise<void> {
+  const manifest = await deps.evidence.recordStep(input.incidentId, { stepId: input.stepId, ...entry });
+  await deps.audit.append({
+    incident: input.incidentId,
+    event: 'evidence.manifest',
+    data: { step: input.stepId, sha256: manifestDigest(manifest), snapshots: manifest.snapshots.length, items: manifest.snapshots.length + manifest.isolation.length + manifest.originalConfigurations.length },
+  });
 }

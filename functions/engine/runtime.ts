@@ -89,7 +89,7 @@ export function localStepRunner(target: Target): { executeAction: ActionExecutor
   const inStep = <T>(input: Pick<StepInput, 'incidentId' | 'stepId' | 'action'>, work: () => Promise<T>) => withStep(stepCorrelation(input), () => withCallPhase(actionSpec(input.action).phase, work));
   const readTags = (input: StepInput) =>
     inStep(input, () => (ACTION_CATALOG[input.action].cloud === 'azure' ? readAzureLiveTags(azure(input.account), input) : readAwsLiveTags(aws(`${input.account}/${input.region}`), input)));
-  return { executeAction: (input) => inStep(input, () => execute(input)), checks: [liveTagCheck(readTags)] };
+  return { executeAction: (input, evidence) => inStep(input, () => execute(input, evidence)), checks: [liveTagCheck(readTags)] };
 }
 
 function memo<T>(make: (key: string) => T): (key: string) => T {

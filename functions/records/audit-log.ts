@@ -25,6 +25,10 @@ export const AUDIT_EVENTS = [
   'plan',
   'step.start',
   'step.end',
+  // Evidence an action recorded the moment the cloud made it (before the step ended), and the
+  // evidence manifest's digest after each change to it.
+  'evidence.recorded',
+  'evidence.manifest',
   'incident.status',
   'approval.requested',
   'approval.approved',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvidenceItem } from '../core/actions/types.js';
+import { canonicalJson, sha256Hex } from '../core/canonical-json.js';
 import type { IngestedFinding, Mode } from '../core/model.js';
 import { withFileLock } from './file-lock.js';
 import { assertIncidentId } from './paths.js';
@@ -94,11 +95,20 @@ export class EvidenceStore {
     return this.update(incident, step.at, (m) => {
       for (const item of step.items) {
         const section = m[SECTION[item.kind]];
-        // Idempotent: the same item recorded twice (a redelivery) is kept once.
-        if (!section.some((known) => known.kind === item.kind && known.id === item.id)) section.push(item);
+        // Idempotent: the same item recorded twice (a redelivery) is kept once; a later recording
+        // (the snapshot now locked, or copied) completes the earlier one, never drops what it said.
+        const at = section.findIndex((known) => known.kind === item.kind && known.id === item.id);
+        if (at < 0) section.push(item);
+        else section[at] = mergeItem(section[at] as EvidenceItem, item);
       }
       addCustody(m, { at: step.at, actor: step.actor, action: step.stepId, items: step.items.map((i) => i.id), auditHash: step.auditHash });
     });
+  }
+
+  /** SHA-256 (hex) of the manifest's canonical JSON: what the audit chain records, so a later edit of the file shows. */
+  digest(incident: string): string | undefined {
+    const manifest = this.read(incident);
+    return manifest ? manifestDigest(manifest) : undefined;
   }
 
   /** A person's handling of the evidence (export, hand-over to forensics …). */
@@ -117,6 +127,20 @@ export class EvidenceStore {
       return manifest;
     });
   }
+}
+
+function mergeItem(known: EvidenceItem, later: EvidenceItem): EvidenceItem {
+  const details = known.details || later.details ? { details: { ...known.details, ...later.details } } : {};
+  return { ...known, ...later, tags: { ...known.tags, ...later.tags }, ...details };
+}
+
+/** Every item of a manifest, snapshots first (the order reports and the tabletop JSON list them in). */
+export function manifestItems(m: Pick<EvidenceManifest, 'snapshots' | 'isolation' | 'originalConfigurations'> | undefined): EvidenceItem[] {
+  return m ? [...m.snapshots, ...m.isolation, ...m.originalConfigurations] : [];
+}
+
+export function manifestDigest(manifest: EvidenceManifest): string {
+  return sha256Hex(canonicalJson(manifest));
 }
 
 function addCustody(m: EvidenceManifest, entry: CustodyEntry): void {

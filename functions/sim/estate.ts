@@ -168,7 +168,10 @@ export function estateFileOf(estate: Pick<SimulatedEstate, 'aws' | 'azure'>): Es
     networkInterfaces: i.networkInterfaces
       .slice(1)
       .map((n) => ({ id: n.id, subnet: n.subnetId, privateIp: n.privateIp, securityGroups: [...n.groups], ...(n.connectionTracking ? { connectionTracking: { ...n.connectionTracking } } : {}) })),
-    volumes: i.volumes.map((v) => ({ id: v.volumeId, size: aws.volumes[v.volumeId]?.sizeGiB ?? 8, deleteOnTermination: v.deleteOnTermination })),
+    volumes: i.volumes.map((v) => {
+      const volume = aws.volumes[v.volumeId];
+      return { id: v.volumeId, size: volume?.sizeGiB ?? 8, deleteOnTermination: v.deleteOnTermination, ...(volume?.kmsKeyId ? { kmsKeyId: volume.kmsKeyId } : {}) };
+    }),
     terminationProtection: i.disableApiTermination,
     market: i.market,
     shutdownBehavior: i.shutdownBehavior,
@@ -188,7 +191,18 @@ export function estateFileOf(estate: Pick<SimulatedEstate, 'aws' | 'azure'>): Es
       users: Object.values(aws.users).map((u) => ({ name: u.name, accessKeys: u.accessKeys.map((k) => ({ id: k.id, status: k.status, ...(k.lastUsed ? { lastUsedService: k.lastUsed.service } : {}) })), loginProfile: u.loginProfile !== undefined, policies: { ...u.inlinePolicies }, tags: { ...u.tags } })),
       buckets: Object.values(aws.buckets).map((b) => ({ name: b.name, region: b.region, ...(b.publicAccessBlock ? { publicAccessBlock: { ...b.publicAccessBlock } } : {}), tags: { ...b.tags } })),
       findings: Object.values(aws.findings).map((f) => ({ id: f.id, productArn: f.productArn, title: f.title, severity: f.severityLabel, workflowStatus: f.workflowStatus })),
-      snapshots: Object.values(aws.snapshots).map((s) => ({ id: s.id, volumeId: s.volumeId, size: s.volumeSizeGiB, description: s.description, startTime: s.startTime, tags: { ...s.tags } })),
+      snapshots: Object.values(aws.snapshots).map((s) => ({
+        id: s.id,
+        volumeId: s.volumeId,
+        size: s.volumeSizeGiB,
+        description: s.description,
+        startTime: s.startTime,
+        ...(s.kmsKeyId ? { kmsKeyId: s.kmsKeyId } : {}),
+        ...(s.lock ? { lock: { ...s.lock } } : {}),
+        ...(s.sharedWith ? { sharedWith: [...s.sharedWith] } : {}),
+        ...(s.copiedFrom ? { copiedFrom: s.copiedFrom } : {}),
+        tags: { ...s.tags },
+      })),
     },
     azure: azureSeedOf(estate.azure),
   };

@@ -6,7 +6,8 @@ import { cordon, FIXTURES, PUBLIC_FIXTURES } from './harness.js';
 const publicFiles = ['guardduty', 'securityhub'].flatMap((d) => readdirSync(join(PUBLIC_FIXTURES, d)).filter((f) => f.endsWith('.json')).map((f) => join(PUBLIC_FIXTURES, d, f)));
 
 interface Step { action: string; target: string; phase: string; status: string; reason?: string; calls: string[] }
-interface Doc { incidents: { id: string; playbook: string | null; status: string; escalated: boolean; steps: Step[] }[]; audit: { records: number; head: string; file: string }; report: { html: string; markdown: string } }
+interface EvidenceJson { kind: string; id: string; of: string; locked: boolean; copiedTo: string | null }
+interface Doc { incidents: { id: string; playbook: string | null; status: string; escalated: boolean; steps: Step[]; evidence: EvidenceJson[] }[]; audit: { records: number; head: string; file: string }; report: { html: string; markdown: string } }
 
 const stepOf = (doc: Doc, action: string) => doc.incidents.flatMap((i) => i.steps).find((s) => s.action === action);
 
@@ -29,6 +30,13 @@ describe('cordon tabletop', () => {
     expect(quarantine?.status).toBe('succeeded');
     expect(quarantine?.calls).toContain('ec2:ModifyInstanceAttribute');
     expect(stepOf(doc, 'snapshot-volumes')?.calls).toContain('ec2:CreateSnapshots');
+    // DESIGN §3 evidence: every snapshot of every EC2 incident is listed, and locked (issue 13).
+    for (const incident of ec2) {
+      const snapshots = incident.evidence.filter((e) => e.kind === 'ebs-snapshot');
+      expect(snapshots.length).toBeGreaterThan(0);
+      expect(snapshots.map((e) => ({ locked: e.locked, copiedTo: e.copiedTo, of: e.of.slice(0, 4) }))).toEqual(snapshots.map(() => ({ locked: true, copiedTo: null, of: 'vol-' })));
+    }
+    expect(stepOf(doc, 'snapshot-volumes')?.calls).toContain('ec2:LockSnapshot');
     expect(stepOf(doc, 'block-s3-public-access')?.calls).toContain('s3:PutPublicAccessBlock');
     expect(stepOf(doc, 'update-finding')?.calls).toContain('securityhub:BatchUpdateFindings');
     // The audit head printed is the head of a chain that verifies.

@@ -8,6 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import pkg from '../../../package.json' with { type: 'json' };
 
+import type { EvidenceSink } from '../../core/actions/types.js';
 import { STEP_HEADER, stepIdNow } from '../step-context.js';
 import { addCallScheduler, type CallScheduler } from './call-scheduler.js';
 
@@ -54,10 +55,12 @@ export interface AwsClients {
   readonly s3Control: S3ControlClient;
 }
 
-/** What an AWS action receives: its clients and a clock (injected so tests pin time). */
+/** What an AWS action receives: its clients, a clock (injected so tests pin time) and where to record evidence as it is made. */
 export interface AwsContext {
   clients: AwsClients;
   now(): Date;
+  /** The step engine's evidence sink; absent outside the engine (a test of the action alone). */
+  evidence?: EvidenceSink;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 2;

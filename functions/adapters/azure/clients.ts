@@ -5,6 +5,7 @@
  * on loopback (a static token, no network). Every request carries `x-cordon-step` so the estate
  * (and Azure's own request logs, via the client request id) can attribute it to the step.
  */
+import type { EvidenceSink } from '../../core/actions/types.js';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { SecurityCenter } from '@azure/arm-security';
@@ -53,6 +54,8 @@ export interface AzureClients {
 export interface AzureContext {
   clients: AzureClients;
   now(): Date;
+  /** The step engine's evidence sink; absent outside the engine (a test of the action alone). */
+  evidence?: EvidenceSink;
 }
 
 export interface AzureRetrySettings {

@@ -12,7 +12,7 @@ import { parse, positiveNumber } from '../args.js';
 import { bold, dim, red, yellow } from '../format.js';
 import { summaryText, timelineLine } from '../timeline.js';
 import { type Command, EXIT, type Io } from '../io.js';
-import { incidentJson, type PlanJsonIncident } from '../render.js';
+import { evidenceJson, incidentJson, type EvidenceJson, type PlanJsonIncident } from '../render.js';
 import { loadPlaybooksFrom } from './shared.js';
 
 export const DEFAULT_SPEED = 600;
@@ -56,7 +56,14 @@ Exit codes: 0 all steps succeeded or were skipped, 1 a step failed (the incident
 };
 
 interface TabletopJson {
-  incidents: (PlanJsonIncident & { status: string; escalated: boolean; eviction?: Eviction; evidenceAtRisk?: EvidenceAtRisk[]; steps: (PlanJsonIncident['steps'][number] & { status: string; reason?: string; calls: string[] })[] })[];
+  incidents: (PlanJsonIncident & {
+    status: string;
+    escalated: boolean;
+    eviction?: Eviction;
+    evidenceAtRisk?: EvidenceAtRisk[];
+    evidence: EvidenceJson[];
+    steps: (PlanJsonIncident['steps'][number] & { status: string; reason?: string; calls: string[] })[];
+  })[];
   rejected: { file: string; reason: string }[];
   audit: { records: number; head: string; file: string; keyId: string };
   estate: string;
@@ -157,6 +164,7 @@ async function tabletop(argv: string[], io: Io): Promise<number> {
         escalated: r.escalated,
         ...(r.eviction ? { eviction: r.eviction } : {}),
         ...(r.evidenceAtRisk ? { evidenceAtRisk: r.evidenceAtRisk } : {}),
+        evidence: (r.evidence ?? []).map(evidenceJson),
         steps: r.steps
           .filter((s) => !r.incident.skipped.some((k) => stepId(k.action, k.target) === s.stepId))
           .map((s) => ({ action: s.action, target: s.target.id, phase: s.phase, status: s.status, ...(s.reason !== undefined ? { reason: s.reason } : {}), ...(s.errorClass !== undefined ? { errorClass: s.errorClass } : {}), calls: s.calls })),

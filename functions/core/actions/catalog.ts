@@ -11,6 +11,8 @@ export const ISOLATION_TAG = { key: 'cordon:purpose', value: 'isolation' } as co
 const ec2 = (type: string) => `arn:{partition}:ec2:*:{account}:${type}/*`;
 // EBS snapshot ARNs carry no account id.
 const SNAPSHOT = 'arn:{partition}:ec2:*::snapshot/*';
+// The forensic copy's key lives in the forensic account (or this one): known only from the operator's settings.
+const FORENSIC_KEY = 'arn:{partition}:kms:*:*:key/*';
 const ROLE = 'arn:{partition}:iam::{account}:role/*';
 const USER = 'arn:{partition}:iam::{account}:user/*';
 const BUCKET = 'arn:{partition}:s3:::*';
@@ -91,12 +93,23 @@ const CATALOG = {
     cloud: 'aws',
     phase: 'preserve',
     targets: ['AwsEc2Instance'],
-    summary: 'Take a crash-consistent, tagged snapshot of every attached EBS volume',
+    summary: 'Take a crash-consistent, tagged snapshot of every attached EBS volume, lock it (EBS snapshot lock) and, where configured, copy it re-encrypted for the forensic account',
     permissions: [
       describe('ec2:DescribeInstances'),
       describe('ec2:DescribeSnapshots'),
+      describe('ec2:DescribeLockedSnapshots'),
+      describe('ec2:DescribeSnapshotAttribute'),
       iam('ec2:CreateSnapshots', [ec2('instance'), ec2('volume'), SNAPSHOT], 'Snapshots every volume of the compromised instance, known only at run time.'),
       iam('ec2:CreateTags', [SNAPSHOT], 'Tags the evidence snapshots (ids known only at run time) with the incident.'),
+      iam('ec2:LockSnapshot', [SNAPSHOT], 'Locks the evidence snapshots and their forensic copies (ids known only at run time) against deletion.'),
+      iam('ec2:CopySnapshot', [SNAPSHOT], 'Copies each evidence snapshot (id known only at run time) under the forensic KMS key.'),
+      iam('ec2:ModifySnapshotAttribute', [SNAPSHOT], 'Shares the forensic copy (id known only at run time) with the forensic account.'),
+      // CopySnapshot under a customer managed key: EC2 uses the key on the caller's behalf.
+      ...['kms:DescribeKey', 'kms:CreateGrant', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:Decrypt'].map((action) =>
+        iam(action, [FORENSIC_KEY], 'The forensic KMS key is the operator\'s setting (another account\'s key); only EC2 may use it on the runner\'s behalf.', {
+          StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' },
+        }),
+      ),
     ],
     mutatingCall: 'ec2:CreateSnapshots',
     releasable: false,

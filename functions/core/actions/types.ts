@@ -46,6 +46,15 @@ export const ERROR_CLASSES = [
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 export const RETRYABLE: ReadonlySet<ErrorClass> = new Set(['Throttled', 'Transient', 'Timeout']);
 
+/**
+ * What keeps a preserved copy from being deleted by whoever holds the compromised account: an EBS
+ * snapshot lock (governance can be lifted by a permitted user; compliance, once its cooling-off
+ * period is over, by nobody until it expires) or an Azure management lock.
+ */
+export type EvidenceLock =
+  | { kind: 'ebs-snapshot-lock'; mode: 'governance' | 'compliance'; expiresOn: string; coolOffExpiresOn?: string }
+  | { kind: 'management-lock'; level: 'CanNotDelete'; id: string };
+
 /** One item of the evidence manifest (a snapshot, an isolation record …). */
 export interface EvidenceItem {
   kind: 'ebs-snapshot' | 'disk-snapshot' | 'isolation' | 'original-config' | 'session-revocation';
@@ -55,6 +64,24 @@ export interface EvidenceItem {
   takenAt: string;
   tags: Record<string, string>;
   details?: Record<string, unknown>;
+  /** The lock on a preserved copy; absent = not locked (yet). */
+  lock?: EvidenceLock;
+  /** Where a copy went, `<account>:<snapshot id>` (the forensic account's copy); absent = not copied. */
+  copiedTo?: string;
+}
+
+/** True for the kinds that are preserved copies of data (snapshots), which must end up locked. */
+export function isPreservedCopy(item: Pick<EvidenceItem, 'kind'>): boolean {
+  return item.kind === 'ebs-snapshot' || item.kind === 'disk-snapshot';
+}
+
+/**
+ * Where an action records evidence the moment the cloud has made it, before the action returns:
+ * a process killed between the cloud call and the step's end still leaves the ids in the audit
+ * log and the evidence manifest. Recording an item again (with its lock, its copy) updates it.
+ */
+export interface EvidenceSink {
+  record(items: readonly EvidenceItem[]): Promise<void>;
 }
 
 export type ActionResult =
@@ -67,7 +94,14 @@ export type ActionResult =
       clocks?: Clock[];
       summary: string;
     }
-  | { status: 'skipped'; reason: string; summary: string; before?: unknown }
+  | {
+      status: 'skipped';
+      reason: string;
+      summary: string;
+      before?: unknown;
+      /** Evidence an `already-done` step found in place (snapshots recovered by tag), so the manifest still lists it. */
+      evidence?: EvidenceItem[];
+    }
   | { status: 'failed'; errorClass: ErrorClass; message: string };
 
 /** An API call a dry run prints, in permission-style naming (`ec2:ModifyInstanceAttribute`). */

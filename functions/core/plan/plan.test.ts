@@ -54,7 +54,8 @@ describe('planIncident: an EC2 compromise', () => {
       { id: `detach-from-autoscaling:${INSTANCE}`, action: 'detach-from-autoscaling', phase: 'contain', ...onInstance },
       { id: `quarantine-instance:${INSTANCE}`, action: 'quarantine-instance', phase: 'contain', ...onInstance },
       { id: `revoke-instance-credentials:${INSTANCE}`, action: 'revoke-instance-credentials', phase: 'contain', ...onInstance },
-      { id: `snapshot-volumes:${INSTANCE}`, action: 'snapshot-volumes', phase: 'preserve', ...onInstance },
+      // Preservation carries how to protect what it preserves: the default EBS snapshot lock.
+      { id: `snapshot-volumes:${INSTANCE}`, action: 'snapshot-volumes', phase: 'preserve', ...onInstance, params: { lockMode: 'governance', lockDays: 30 } },
     ]);
     expect(incident.skipped).toEqual([]);
     expect(incident.clocks).toEqual([]);
@@ -237,14 +238,29 @@ describe('approval', () => {
       productArn: 'arn:aws:securityhub:eu-west-1::product/aws/guardduty',
       resources: [instance('i-0abc1234def567890', { 'cordon:approval': 'Required' })],
     });
-    // Preservation never waits (DESIGN.md §4): snapshot-volumes runs at once.
+    // A rejected or timed-out approval must not cost the evidence (issue 13): preservation never waits.
     expect(plan(f).steps.map((s) => [s.action, s.approval])).toEqual([...EC2_ACTIONS.map((a) => [a, a !== 'snapshot-volumes']), ['update-finding', false]]);
   });
 
-  it("a playbook's approval: required applies to every containment step (preservation never waits)", () => {
+  it("a playbook's approval: required applies to every containment step, never to preservation", () => {
     const strict = { ...byId('aws-ec2-compromise'), approval: 'required' as const };
-    const steps = planIncident(finding(), strict, settings()).steps;
-    expect(steps.map((s) => [s.action, s.approval])).toEqual(EC2_ACTIONS.map((a) => [a, a !== 'snapshot-volumes']));
+    const steps = planIncident(finding(), strict, settings()).steps.filter((s) => s.phase !== 'notify' && s.action !== 'open-clock');
+    expect(steps.map((s) => [s.phase, s.approval])).toEqual([...steps.filter((s) => s.phase === 'contain').map(() => ['contain', true]), ['preserve', false]]);
+  });
+
+  it('preservation counts against the blast-radius cap on actions per account and hour', () => {
+    const containing = EC2_ACTIONS.filter((a) => a !== 'snapshot-volumes');
+    const incident = planIncident(finding(), byId('aws-ec2-compromise'), settings({ maxActionsPerAccountPerHour: containing.length }));
+    expect(incident.steps.map((s) => s.action)).toEqual(containing);
+    expect(incident.skipped).toMatchObject([{ action: 'snapshot-volumes', reason: 'blast-radius-account-rate' }]);
+    // Its twin: with room for one more, preservation is planned too.
+    expect(planIncident(finding(), byId('aws-ec2-compromise'), settings({ maxActionsPerAccountPerHour: containing.length + 1 })).steps.map((s) => s.action)).toEqual(EC2_ACTIONS);
+  });
+
+  it('carries the operator\'s lock and forensic copy settings on the preservation step', () => {
+    const preservation = { lock: { mode: 'compliance' as const, days: 365, coolOffHours: 24 }, forensic: { account: '999988887777', kmsKeyId: 'arn:aws:kms:eu-west-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab' } };
+    const snapshot = planIncident(finding(), byId('aws-ec2-compromise'), settings({ preservation })).steps.find((s) => s.action === 'snapshot-volumes');
+    expect(snapshot?.params).toEqual({ lockMode: 'compliance', lockDays: 365, lockCoolOffHours: 24, forensicAccount: '999988887777', forensicKmsKeyId: preservation.forensic.kmsKeyId });
   });
 });
 

@@ -1,4 +1,5 @@
 import { ACTION_CATALOG, actionSpec } from '../actions/catalog.js';
+import { DEFAULT_PRESERVATION, preservationParams, type PreservationSettings } from '../actions/preservation.js';
 import { assessBreach, DEFAULT_CLASSIFICATION, DEFAULT_SIGNIFICANCE, type ClassificationRule, type SignificanceRule } from '../clocks/assessment.js';
 import { clocksFor, DEFAULT_CLOCK_OPTIONS } from '../clocks/clocks.js';
 import { incidentId, stepId } from '../incident-id.js';
@@ -63,6 +64,8 @@ export interface PlanSettings {
   untrusted?: 'await-person' | 'skip';
   /** Set while the kill switch is on (`cordon pause`): nothing acts; every step is recorded as paused. */
   paused?: { reason: string };
+  /** How preservation steps protect what they preserve (snapshot lock, forensic copy); default DEFAULT_PRESERVATION. */
+  preservation?: PreservationSettings;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Omit<PlanSettings, 'now'>> = {
@@ -279,10 +282,15 @@ export function planIncident(finding: Finding, playbook: Playbook | null, settin
     // Preservation never waits (evidence first); containment waits for the tag, the playbook, the action, an untrusted producer,
     // or a target the finding names ambiguously (its identifiers disagree: flagged, a person decides).
     const conflict = r.details?.['conflict'];
-    const approval =
-      c.phase !== 'preserve' &&
-      (playbook.approval === 'required' || actionSpec(c.action).approval === 'required' || tagValue(r, APPROVAL_TAG) === 'required' || !trust.trusted || conflict !== undefined);
-    planned.push(step(c, where, approval, { ...c.params, ...(conflict !== undefined ? { approvalReason: conflict } : {}) }));
+    // Preservation never waits for a tag, playbook, catalog or producer approval (DESIGN §4): a rejected or
+    // timed-out approval must not cost the evidence. An ambiguous target still waits: it may not be ours.
+    // Preservation carries how to protect what it preserves.
+    const preserve = c.phase === 'preserve';
+    const gated =
+      !preserve && (playbook.approval === 'required' || actionSpec(c.action).approval === 'required' || tagValue(r, APPROVAL_TAG) === 'required' || !trust.trusted);
+    const approval = gated || conflict !== undefined;
+    const params = preserve ? { ...preservationParams(settings.preservation ?? DEFAULT_PRESERVATION), ...c.params } : { ...c.params };
+    planned.push(step(c, where, approval, { ...params, ...(conflict !== undefined ? { approvalReason: conflict } : {}) }));
   }
 
   // Notify waits for containment and preservation; those two run side by side.

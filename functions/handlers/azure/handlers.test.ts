@@ -307,7 +307,9 @@ describe('action runner records every step like the Lambda (the one step engine)
 
     expect(await store.getStep(step.incidentId, step.stepId)).toMatchObject({ status: 'succeeded', owner: expect.stringContaining('cordon/automatic') });
     const chain = await (deps.step.audit as TableAuditTrail).records();
-    const events = chain.filter((r) => r.incident === step.incidentId && (r.data as { step?: string }).step === step.stepId).map((r) => [r.event, (r.data as { status?: string }).status]);
+    const events = chain
+      .filter((r) => r.incident === step.incidentId && r.event.startsWith('step.') && (r.data as { step?: string }).step === step.stepId)
+      .map((r) => [r.event, (r.data as { status?: string }).status]);
     // The throttled attempt of the earlier test was recorded too: the retry is a new claim of the same step.
     expect(events.slice(-2)).toEqual([['step.start', undefined], ['step.end', 'succeeded']]);
     const end = chain.filter((r) => r.event === 'step.end' && (r.data as { step?: string }).step === step.stepId).at(-1)!;
@@ -317,6 +319,9 @@ describe('action runner records every step like the Lambda (the one step engine)
     const snapshots = manifest?.snapshots.filter((e) => e.kind === 'disk-snapshot') ?? [];
     expect(snapshots.length).toBeGreaterThan(0);
     expect(custody?.items).toEqual(snapshots.map((e) => e.id));
+    // The manifest as it stands is hashed into the chain after the step's evidence is filed.
+    const digest = chain.filter((r) => r.event === 'evidence.manifest' && (r.data as { step?: string }).step === step.stepId).at(-1);
+    expect(digest?.data).toMatchObject({ sha256: deps.step.evidence.digest(step.incidentId) });
 
     // Run again (a Step Functions redelivery): already done, nothing acts twice.
     const again = await runAzureAction(post('https://r.example/api/actions', step, { [RUNNER_SECRET_HEADER]: SECRET }), context(), deps);

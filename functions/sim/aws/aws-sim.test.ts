@@ -1,24 +1,16 @@
 import { GetBucketTaggingCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
-import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
+import { DeleteSnapshotCommand, DescribeInstancesCommand, DescribeLockedSnapshotsCommand, LockSnapshotCommand, UnlockSnapshotCommand } from '@aws-sdk/client-ec2';
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { BatchUpdateFindingsCommand } from '@aws-sdk/client-securityhub';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/model.js';
 import { classifyAwsError } from '../../adapters/aws/errors.js';
-import { ACCOUNT, BUCKET, INSTANCE, useEstates } from '../../../test/support/actions/aws/fixtures.js';
+import { ACCOUNT, BUCKET, INSTANCE, TEST_ESTATE, useEstates } from '../../../test/support/actions/aws/fixtures.js';
+import { errorOf } from '../../../test/support/actions/aws/harness.js';
 import { AwsEstateSeedSchema, createAwsEstate, seedFromFinding } from './seed.js';
 
 const openEstate = useEstates();
-
-async function errorOf(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('AWS wire protocols of the simulated estate, read by the real SDK', () => {
   it('answers EC2 DescribeInstances with the instance, its volumes, interfaces and tags', async () => {
@@ -109,5 +101,55 @@ describe('estate seeding', () => {
     expect(state.roles['app-role']).toBeDefined();
     expect(state.buckets['sample-bucket']!.publicAccessBlock).toBeUndefined();
     expect(state.findings['f-sample']).toMatchObject({ workflowStatus: 'NEW' });
+  });
+});
+
+describe('EBS snapshot locks, as EC2 enforces them', () => {
+  const seed = { ...TEST_ESTATE, snapshots: [{ id: 'snap-0000000000000000a', volumeId: 'vol-1' }, { id: 'snap-0000000000000000b', volumeId: 'vol-2' }] };
+
+  it('compliance past its cooling-off period: no unlock, no change of mode, no shorter lock, no delete; only longer', async () => {
+    const estate = await openEstate(seed);
+    const { ec2 } = estate.ctx('s').clients;
+    const SnapshotId = 'snap-0000000000000000a';
+    expect(await ec2.send(new LockSnapshotCommand({ SnapshotId, LockMode: 'compliance', LockDuration: 30 }))).toMatchObject({ LockState: 'compliance', LockDuration: 30 });
+    for (const refused of [
+      ec2.send(new UnlockSnapshotCommand({ SnapshotId })),
+      ec2.send(new LockSnapshotCommand({ SnapshotId, LockMode: 'governance', LockDuration: 30 })),
+      ec2.send(new LockSnapshotCommand({ SnapshotId, LockMode: 'compliance', LockDuration: 10 })),
+    ]) {
+      expect(classifyAwsError(await errorOf(refused))).toMatchObject({ code: 'IncorrectState' });
+    }
+    expect(classifyAwsError(await errorOf(ec2.send(new DeleteSnapshotCommand({ SnapshotId }))))).toMatchObject({ code: 'SnapshotLocked' });
+    expect(await ec2.send(new LockSnapshotCommand({ SnapshotId, LockMode: 'compliance', LockDuration: 60 }))).toMatchObject({ LockState: 'compliance', LockDuration: 60 });
+  });
+
+  it('governance (and compliance in its cooling-off period) can be unlocked by a permitted user, and then deleted', async () => {
+    const estate = await openEstate(seed);
+    const { ec2 } = estate.ctx('s').clients;
+    await ec2.send(new LockSnapshotCommand({ SnapshotId: 'snap-0000000000000000a', LockMode: 'governance', LockDuration: 30 }));
+    expect(await ec2.send(new LockSnapshotCommand({ SnapshotId: 'snap-0000000000000000b', LockMode: 'compliance', LockDuration: 30, CoolOffPeriod: 24 }))).toMatchObject({ LockState: 'compliance-cooloff' });
+    const locked = await ec2.send(new DescribeLockedSnapshotsCommand({}));
+    expect(locked.Snapshots?.map((s) => [s.SnapshotId, s.LockState])).toEqual([
+      ['snap-0000000000000000a', 'governance'],
+      ['snap-0000000000000000b', 'compliance-cooloff'],
+    ]);
+    for (const SnapshotId of ['snap-0000000000000000a', 'snap-0000000000000000b']) {
+      await ec2.send(new UnlockSnapshotCommand({ SnapshotId }));
+      await ec2.send(new DeleteSnapshotCommand({ SnapshotId }));
+    }
+    expect(estate.state.snapshots).toEqual({});
+  });
+
+  it('refuses what LockSnapshot refuses: a cooling-off period in governance mode, both or neither of duration and date', async () => {
+    const estate = await openEstate(seed);
+    const { ec2 } = estate.ctx('s').clients;
+    const SnapshotId = 'snap-0000000000000000a';
+    const cases: [Promise<unknown>, string][] = [
+      [ec2.send(new LockSnapshotCommand({ SnapshotId, LockMode: 'governance', LockDuration: 1, CoolOffPeriod: 1 })), 'InvalidParameterCombination'],
+      [ec2.send(new LockSnapshotCommand({ SnapshotId, LockMode: 'governance' })), 'InvalidParameterCombination'],
+      [ec2.send(new LockSnapshotCommand({ SnapshotId, LockMode: 'governance', LockDuration: 0 })), 'InvalidParameterValue'],
+    ];
+    for (const [call, code] of cases) expect(classifyAwsError(await errorOf(call))).toMatchObject({ code });
+    expect(estate.state.snapshots[SnapshotId]?.lock).toBeUndefined();
   });
 });

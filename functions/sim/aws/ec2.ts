@@ -1,11 +1,12 @@
 import type { SimRequest, SimResponse, SimService } from '../server.js';
-import { ALLOW_ALL_EGRESS, hexFrom, nextId, type AwsEstateState, type SimInstance, type SimNetworkAcl, type SimRule, type SimSecurityGroup, type SimSnapshot } from './state.js';
+import { ALLOW_ALL_EGRESS, hexFrom, nextId, type AwsEstateState, type SimInstance, type SimNetworkAcl, type SimRule, type SimSecurityGroup } from './state.js';
+import { EbsSnapshots, isSnapshotAction } from './ebs-snapshots.js';
 import { QueryParams, ec2TagSet, requestId, signingService, xmlDocument, xmlResponse, type Xml } from './wire.js';
 
 /** EC2 query protocol (API version 2016-11-15): `Action=…` form bodies, XML answers with `<item>` lists. */
 const NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
 
-class Ec2Error extends Error {
+export class Ec2Error extends Error {
   constructor(
     readonly code: string,
     message: string,
@@ -20,7 +21,7 @@ export function ec2ErrorResponse(status: number, code: string, message: string):
   return xmlResponse(status, xmlDocument('Response', undefined, { Errors: { Error: { Code: code, Message: message } }, RequestID: requestId() }));
 }
 
-function ok(action: string, body: { readonly [tag: string]: Xml }): SimResponse {
+export function ok(action: string, body: { readonly [tag: string]: Xml }): SimResponse {
   return xmlResponse(200, xmlDocument(`${action}Response`, NS, { requestId: requestId(), ...body }));
 }
 
@@ -57,12 +58,12 @@ function rulesFrom(params: QueryParams): SimRule[] {
   return rules;
 }
 
-function filtersFrom(params: QueryParams): { name: string; values: string[] }[] {
+export function filtersFrom(params: QueryParams): { name: string; values: string[] }[] {
   return params.structs('Filter').map((f) => ({ name: f.get('Name') ?? '', values: f.list('Value') }));
 }
 
 /** EC2 filter semantics: every filter must match; any value of a filter may match. */
-function matchesFilters(filters: readonly { name: string; values: string[] }[], field: (name: string) => string | undefined): boolean {
+export function matchesFilters(filters: readonly { name: string; values: string[] }[], field: (name: string) => string | undefined): boolean {
   return filters.every((f) => {
     const actual = field(f.name);
     return actual !== undefined && f.values.some((v) => (v.includes('*') ? new RegExp(`^${v.split('*').map(escapeRegExp).join('.*')}$`).test(actual) : v === actual));
@@ -73,13 +74,13 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function tagFilterField(tags: Readonly<Record<string, string>>, name: string): string | undefined {
+export function tagFilterField(tags: Readonly<Record<string, string>>, name: string): string | undefined {
   if (name.startsWith('tag:')) return tags[name.slice(4)];
   if (name === 'tag-key') return Object.keys(tags)[0];
   return undefined;
 }
 
-function tagSpecs(params: QueryParams, resourceType: string): Record<string, string> {
+export function tagSpecs(params: QueryParams, resourceType: string): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const spec of params.structs('TagSpecification')) if (spec.get('ResourceType') === resourceType) Object.assign(tags, spec.tags('Tag'));
   return tags;
@@ -92,7 +93,11 @@ function aclAssociationId(aclId: string, subnetId: string): string {
 
 export class Ec2Service implements SimService {
   readonly name = 'ec2';
-  constructor(private readonly state: AwsEstateState) {}
+  /** EBS snapshots, their locks, copies and sharing (ebs-snapshots.ts): the same EC2 endpoint and protocol. */
+  private readonly snapshots: EbsSnapshots;
+  constructor(private readonly state: AwsEstateState) {
+    this.snapshots = new EbsSnapshots(state);
+  }
 
   identify(req: SimRequest): string | undefined {
     if (signingService(req) !== 'ec2') return undefined;
@@ -138,10 +143,6 @@ export class Ec2Service implements SimService {
           return this.authorize(params, 'ingress', action);
         case 'CreateTags':
           return this.createTags(params);
-        case 'CreateSnapshots':
-          return this.createSnapshots(params);
-        case 'DescribeSnapshots':
-          return this.describeSnapshots(params);
         case 'DescribeIamInstanceProfileAssociations':
           return this.describeProfileAssociations(params);
         case 'DisassociateIamInstanceProfile':
@@ -155,6 +156,7 @@ export class Ec2Service implements SimService {
         case 'ReplaceNetworkAclAssociation':
           return this.replaceNetworkAclAssociation(params);
         default:
+          if (isSnapshotAction(action)) return this.snapshots.handle(action, params);
           throw new Ec2Error('InvalidAction', `The action ${action} is not valid for this web service.`);
       }
     } catch (e) {
@@ -374,64 +376,6 @@ export class Ec2Service implements SimService {
     return ok('CreateTags', { return: true });
   }
 
-  private snapshotXml(s: SimSnapshot, stateTag: 'state' | 'status'): Xml {
-    return {
-      snapshotId: s.id,
-      volumeId: s.volumeId,
-      [stateTag]: s.state,
-      startTime: s.startTime,
-      progress: s.state === 'completed' ? '100%' : '0%',
-      ownerId: this.state.account,
-      volumeSize: s.volumeSizeGiB,
-      description: s.description,
-      encrypted: false,
-      tagSet: ec2TagSet(s.tags),
-    };
-  }
-
-  private createSnapshots(params: QueryParams): SimResponse {
-    const instance = this.instance(params.get('InstanceSpecification.InstanceId'));
-    const excludeBoot = params.get('InstanceSpecification.ExcludeBootVolume') === 'true';
-    const excluded = new Set(params.list('InstanceSpecification.ExcludeDataVolumeId'));
-    const copyVolumeTags = params.get('CopyTagsFromSource') === 'volume';
-    const tags = tagSpecs(params, 'snapshot');
-    const startTime = new Date().toISOString();
-    const taken = instance.volumes
-      .filter((v, index) => !(excludeBoot && index === 0) && !excluded.has(v.volumeId))
-      .map((v): SimSnapshot => {
-        const volume = this.state.volumes[v.volumeId];
-        // The estate completes snapshots at once; the answer still says pending, as EC2 does.
-        const snapshot: SimSnapshot = {
-          id: nextId(this.state, 'snap'),
-          volumeId: v.volumeId,
-          volumeSizeGiB: volume?.sizeGiB ?? 8,
-          description: params.get('Description') ?? '',
-          startTime,
-          state: 'completed',
-          tags: { ...(copyVolumeTags ? volume?.tags : {}), ...tags },
-        };
-        this.state.snapshots[snapshot.id] = snapshot;
-        return snapshot;
-      });
-    return ok('CreateSnapshots', { snapshotSet: { item: taken.map((s) => this.snapshotXml({ ...s, state: 'pending' }, 'state')) } });
-  }
-
-  private describeSnapshots(params: QueryParams): SimResponse {
-    const ids = params.list('SnapshotId');
-    for (const id of ids) if (!this.state.snapshots[id]) throw new Ec2Error('InvalidSnapshot.NotFound', `The snapshot '${id}' does not exist.`);
-    const owners = params.list('Owner');
-    if (owners.some((o) => o !== 'self' && o !== this.state.account)) return ok('DescribeSnapshots', { snapshotSet: {} });
-    const filters = filtersFrom(params);
-    const chosen = (ids.length ? ids.map((id) => this.state.snapshots[id] as SimSnapshot) : Object.values(this.state.snapshots)).filter((s) =>
-      matchesFilters(filters, (name) => (name === 'volume-id' ? s.volumeId : name === 'snapshot-id' ? s.id : name === 'status' ? s.state : tagFilterField(s.tags, name))),
-    );
-    return ok('DescribeSnapshots', { snapshotSet: { item: chosen.map((s) => this.snapshotXml(s, 'status')) } });
-  }
-
-  /**
-   * EC2 creates every VPC with a default network ACL that allows all traffic, and associates it with
-   * each subnet no other ACL holds; the estate makes it when first asked.
-   */
   private ensureDefaultAcls(): void {
     const subnets = new Map<string, string>();
     for (const i of Object.values(this.state.instances)) for (const n of i.networkInterfaces) subnets.set(n.subnetId, i.vpcId);

@@ -52,6 +52,8 @@ const VolumeSchema = z.object({
   size: z.number().int().positive().default(8),
   /** EC2's default for volumes attached at launch: the volume is deleted with its instance. */
   deleteOnTermination: z.boolean().default(true),
+  /** Encrypted under this KMS key (`alias/aws/ebs` = the AWS managed default); absent = unencrypted. */
+  kmsKeyId: z.string().min(1).optional(),
 });
 
 /** ConnectionTrackingSpecification idle timeouts (seconds); omitted = EC2's defaults. */
@@ -103,6 +105,21 @@ const SnapshotSeedSchema = z.object({
   size: z.number().int().positive().default(8),
   description: z.string().default(''),
   startTime: z.string().optional(),
+  kmsKeyId: z.string().min(1).optional(),
+  /** An EBS snapshot lock, as DescribeLockedSnapshots reports it (an estate.json keeps it across runs). */
+  lock: z
+    .object({
+      mode: z.enum(['governance', 'compliance']),
+      createdOn: z.string(),
+      durationStartTime: z.string(),
+      expiresOn: z.string(),
+      durationDays: z.number().int().positive().optional(),
+      coolOffHours: z.number().int().positive().optional(),
+      coolOffExpiresOn: z.string().optional(),
+    })
+    .optional(),
+  sharedWith: z.array(z.string().regex(/^\d{12}$/, 'an AWS account id (12 digits)')).optional(),
+  copiedFrom: z.string().optional(),
   tags: Tags,
 });
 
@@ -241,8 +258,8 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
     const groups = i.securityGroups ?? [`sg-${hexFrom(`${vpcId}/default`)}`];
     for (const g of groups) ensureGroup(state, g, vpcId);
     const az = i.availabilityZone ?? `${state.region}a`;
-    const volumes = typeof i.volumes === 'number' ? Array.from({ length: i.volumes }, (_, n) => ({ id: `vol-${hexFrom(`${i.id}/${n}`)}`, size: n === 0 ? 8 : 100, deleteOnTermination: true })) : i.volumes;
-    for (const v of volumes) state.volumes[v.id] ??= { id: v.id, sizeGiB: v.size, availabilityZone: az, tags: {} };
+    const volumes: { id: string; size: number; deleteOnTermination: boolean; kmsKeyId?: string }[] = typeof i.volumes === 'number' ? Array.from({ length: i.volumes }, (_, n) => ({ id: `vol-${hexFrom(`${i.id}/${n}`)}`, size: n === 0 ? 8 : 100, deleteOnTermination: true })) : i.volumes;
+    for (const v of volumes) state.volumes[v.id] ??= { id: v.id, sizeGiB: v.size, availabilityZone: az, ...(v.kmsKeyId ? { kmsKeyId: v.kmsKeyId } : {}), tags: {} };
     const subnetId = i.subnet ?? `subnet-${hexFrom(`${vpcId}/subnet`)}`;
     const extraEnis = i.networkInterfaces.map((n, index) => {
       for (const g of n.securityGroups) ensureGroup(state, g, vpcId);
@@ -297,7 +314,8 @@ export function applyAwsSeed(state: AwsEstateState, input: AwsEstateSeed): AwsEs
     state.buckets[b.name] ??= { name: b.name, region: b.region ?? state.region, tags: b.tags, ...(b.publicAccessBlock ? { publicAccessBlock: b.publicAccessBlock } : {}) };
   }
   for (const snap of seed.snapshots) {
-    state.snapshots[snap.id] ??= { id: snap.id, volumeId: snap.volumeId, volumeSizeGiB: snap.size, description: snap.description, startTime: snap.startTime ?? SEEDED_AT, state: 'completed', tags: snap.tags };
+    const { id, volumeId, size, description, startTime, tags, ...protection } = snap;
+    state.snapshots[id] ??= { id, volumeId, volumeSizeGiB: size, description, startTime: startTime ?? SEEDED_AT, state: 'completed', ...protection, tags };
   }
   if (seed.serial !== undefined) state.serial = Math.max(state.serial, seed.serial);
   for (const f of seed.findings) {

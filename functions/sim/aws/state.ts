@@ -117,7 +117,27 @@ export interface SimVolume {
   id: string;
   sizeGiB: number;
   availabilityZone: string;
+  /** The KMS key the volume is encrypted under (its snapshots inherit it); absent = unencrypted. */
+  kmsKeyId?: string;
   tags: Record<string, string>;
+}
+
+/**
+ * The AWS managed key for EBS (`aws/ebs`), which encryption by default uses. Snapshots under it
+ * cannot be shared with another account: they must be copied under a customer managed key first.
+ */
+export const AWS_MANAGED_EBS_KEY = 'alias/aws/ebs';
+
+/** An EBS snapshot lock (LockSnapshot). `coolOffExpiresOn` only in compliance mode with a cooling-off period. */
+export interface SimSnapshotLock {
+  mode: 'governance' | 'compliance';
+  createdOn: string;
+  durationStartTime: string;
+  expiresOn: string;
+  /** Days, when locked for a duration rather than until a date. */
+  durationDays?: number;
+  coolOffHours?: number;
+  coolOffExpiresOn?: string;
 }
 
 export interface SimSnapshot {
@@ -127,6 +147,13 @@ export interface SimSnapshot {
   description: string;
   startTime: string;
   state: 'pending' | 'completed';
+  /** The KMS key it is encrypted under; absent = unencrypted. */
+  kmsKeyId?: string;
+  lock?: SimSnapshotLock;
+  /** Accounts given createVolumePermission (ModifySnapshotAttribute): they can see, copy and restore it. */
+  sharedWith?: string[];
+  /** A copy (CopySnapshot) names the snapshot it was copied from. */
+  copiedFrom?: string;
   tags: Record<string, string>;
 }
 

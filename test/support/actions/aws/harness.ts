@@ -48,3 +48,13 @@ export function actionInput(action: ActionName, target: Target, overrides: Parti
     ...overrides,
   };
 }
+
+/** The error a call that must fail rejects with (the test fails when it succeeds). */
+export async function errorOf(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected the call to fail');
+}
