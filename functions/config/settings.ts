@@ -7,7 +7,7 @@ import { DEFAULT_CLASSIFICATION, DEFAULT_SIGNIFICANCE, type ClassificationRule, 
 import { DEFAULT_CLOCK_OPTIONS } from '../core/clocks/clocks.js';
 import { planSettings, type PlanSettings } from '../core/plan/plan.js';
 import { DEFAULT_TRUSTED_PRODUCTS, type TrustSettings } from '../core/trust/trust.js';
-import { DEFAULT_PRESERVATION, KMS_KEY_ARN, SNAPSHOT_LOCK_MODES, type PreservationSettings } from '../core/actions/preservation.js';
+import { PreservationEnvShape, preservationFromEnv, type PreservationSettings } from '../core/actions/preservation.js';
 
 const tagKeys = z.string().regex(/^[^,\s][^,]*(,[^,\s][^,]*)*$/, 'a comma-separated list of tag keys');
 const triggers = z.string().regex(new RegExp(`^(${BREACH_TRIGGERS.join('|')})(,(${BREACH_TRIGGERS.join('|')}))*$`), `a comma-separated list of ${BREACH_TRIGGERS.join(', ')}`);
@@ -39,19 +39,7 @@ const Schema = z.object({
   CORDON_NIS2_SIGNIFICANT: triggers.optional(),
   /** … from this severity up (default low). */
   CORDON_NIS2_MIN_SEVERITY: z.enum(SEVERITIES).optional(),
-  /**
-   * EBS snapshot lock on preserved snapshots: governance (default; a permitted user can lift it) or
-   * compliance (after its cooling-off period nobody can, until it expires: storage is paid for the
-   * whole duration, false positives included).
-   */
-  CORDON_SNAPSHOT_LOCK_MODE: z.enum(SNAPSHOT_LOCK_MODES).optional(),
-  CORDON_SNAPSHOT_LOCK_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
-  /** Compliance mode only: hours (1–72) in which a compliance lock can still be undone. */
-  CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS: z.coerce.number().int().min(1).max(72).optional(),
-  /** The forensic account the re-encrypted snapshot copies are shared with (with CORDON_FORENSIC_KMS_KEY). */
-  CORDON_FORENSIC_ACCOUNT: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
-  /** ARN of the customer managed KMS key the forensic copies are encrypted under. */
-  CORDON_FORENSIC_KMS_KEY: z.string().regex(KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)').optional(),
+  ...PreservationEnvShape,
 });
 
 /** Comma-separated list; blanks dropped. */
@@ -165,25 +153,7 @@ export function loadOperatorSettings(env: Readonly<Record<string, string | undef
       triggers: s.CORDON_NIS2_SIGNIFICANT ? (list(s.CORDON_NIS2_SIGNIFICANT) as BreachTrigger[]) : DEFAULT_SIGNIFICANCE.triggers,
       minSeverity: s.CORDON_NIS2_MIN_SEVERITY ?? DEFAULT_SIGNIFICANCE.minSeverity,
     },
-    preservation: preservationSettings(s),
-  };
-}
-
-function preservationSettings(s: z.infer<typeof Schema>): PreservationSettings {
-  const mode = s.CORDON_SNAPSHOT_LOCK_MODE ?? DEFAULT_PRESERVATION.lock.mode;
-  if (s.CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS !== undefined && mode !== 'compliance') {
-    throw new InputError('environment', 'CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS', 'a cooling-off period exists only with CORDON_SNAPSHOT_LOCK_MODE=compliance');
-  }
-  if ((s.CORDON_FORENSIC_ACCOUNT === undefined) !== (s.CORDON_FORENSIC_KMS_KEY === undefined)) {
-    throw new InputError('environment', s.CORDON_FORENSIC_ACCOUNT === undefined ? 'CORDON_FORENSIC_ACCOUNT' : 'CORDON_FORENSIC_KMS_KEY', 'the forensic copy needs both CORDON_FORENSIC_ACCOUNT and CORDON_FORENSIC_KMS_KEY');
-  }
-  return {
-    lock: {
-      mode,
-      days: s.CORDON_SNAPSHOT_LOCK_DAYS ?? DEFAULT_PRESERVATION.lock.days,
-      ...(s.CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS !== undefined ? { coolOffHours: s.CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS } : {}),
-    },
-    ...(s.CORDON_FORENSIC_ACCOUNT && s.CORDON_FORENSIC_KMS_KEY ? { forensic: { account: s.CORDON_FORENSIC_ACCOUNT, kmsKeyId: s.CORDON_FORENSIC_KMS_KEY } } : {}),
+    preservation: preservationFromEnv(s, (variable, problem) => new InputError('environment', variable, problem)),
   };
 }
 

@@ -243,6 +243,7 @@ function azureSeedOf(az: AzureEstateState): NonNullable<EstateFile['azure']> {
       lastPasswordChangeDateTime: u.lastPasswordChangeDateTime,
     })),
     snapshots: [...az.snapshots.values()].map((s) => ({ ...s, tags: { ...s.tags } })),
+    locks: [...az.locks.values()].map((l) => ({ ...l })),
     defenderAlerts: [...az.defenderAlerts.values()].map((a) => ({ id: a.id, status: a.status, alertType: a.alertType, displayName: a.displayName, severity: a.severity, ...(a.compromisedEntity ? { compromisedEntity: a.compromisedEntity } : {}) })),
     graphAlerts: [...az.graphAlerts.values()].map((g) => structuredClone(g) as { id: string }),
   };

@@ -46,6 +46,22 @@ describe('cordon tabletop', () => {
     expect(existsSync(doc.report.html)).toBe(true);
   });
 
+  it('with a forensic account configured, every snapshot is locked and copied there under its KMS key', async () => {
+    const env = { CORDON_FORENSIC_ACCOUNT: '999988887777', CORDON_FORENSIC_KMS_KEY: 'arn:aws:kms:us-east-1:999988887777:key/1234abcd-12ab-34cd-56ef-1234567890ab', CORDON_SNAPSHOT_LOCK_MODE: 'compliance', CORDON_SNAPSHOT_LOCK_DAYS: '7' };
+    const r = await cordon(['tabletop', '--json', join(FIXTURES, 'guardduty/derived-SSHBruteForce.bare.json')], { env });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc;
+    const snapshots = doc.incidents[0]?.evidence.filter((e) => e.kind === 'ebs-snapshot') ?? [];
+    expect(snapshots.length).toBeGreaterThan(0);
+    for (const e of snapshots) expect(e).toMatchObject({ locked: true, copiedTo: expect.stringMatching(/^999988887777:snap-[0-9a-f]{17}$/) });
+    expect(stepOf(doc, 'snapshot-volumes')?.calls).toEqual(expect.arrayContaining(['ec2:CopySnapshot', 'ec2:ModifySnapshotAttribute', 'ec2:LockSnapshot']));
+    // A bad setting is bad input: one line naming it, nothing acted on.
+    const bad = await cordon(['tabletop', '--json', join(FIXTURES, 'guardduty/derived-SSHBruteForce.bare.json')], { env: { CORDON_FORENSIC_ACCOUNT: '999988887777' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('CORDON_FORENSIC_KMS_KEY');
+  });
+
   it('contains Defender alerts on Azure with ARM-named calls', async () => {
     const r = await cordon(['tabletop', '--json', join(FIXTURES, 'defender/alert.cloudevent.json')]);
     expect(r.code).toBe(0);
@@ -53,6 +69,11 @@ describe('cordon tabletop', () => {
     expect(doc.incidents[0]?.playbook).toBe('azure-vm-compromise');
     expect(stepOf(doc, 'quarantine-vm')?.calls).toContain('Microsoft.Network/networkInterfaces/write');
     expect(stepOf(doc, 'snapshot-disks')?.calls).toContain('Microsoft.Compute/snapshots/write');
+    expect(stepOf(doc, 'snapshot-disks')?.calls).toContain('Microsoft.Authorization/locks/write');
+    // Every disk snapshot is listed, locked (CanNotDelete).
+    const disks = doc.incidents[0]?.evidence.filter((e) => e.kind === 'disk-snapshot') ?? [];
+    expect(disks.length).toBeGreaterThan(0);
+    expect(disks.every((e) => e.locked && e.copiedTo === null)).toBe(true);
   });
 
   it('contains Defender for Storage and Entra identity alerts end to end', async () => {

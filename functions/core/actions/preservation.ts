@@ -72,3 +72,41 @@ export function preservationFromParams(params: Readonly<Record<string, string | 
     },
   };
 }
+
+/**
+ * The operator's preservation settings as environment variables: one definition for the CLI
+ * (config/settings.ts) and the Lambdas (handlers/aws/env.ts), which extend their schemas with it.
+ */
+export const PreservationEnvShape = {
+  /**
+   * EBS snapshot lock on preserved snapshots: governance (default; a permitted user can lift it) or
+   * compliance (after its cooling-off period nobody can, until it expires: storage is paid for the
+   * whole duration, false positives included).
+   */
+  CORDON_SNAPSHOT_LOCK_MODE: z.enum(SNAPSHOT_LOCK_MODES).optional(),
+  CORDON_SNAPSHOT_LOCK_DAYS: z.coerce.number().int().min(1).max(36_500).optional(),
+  /** Compliance mode only: hours (1–72) in which a compliance lock can still be undone. */
+  CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS: z.coerce.number().int().min(1).max(72).optional(),
+  /** The forensic account the re-encrypted snapshot copies are shared with (with CORDON_FORENSIC_KMS_KEY). */
+  CORDON_FORENSIC_ACCOUNT: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id').optional(),
+  /** ARN of the customer managed KMS key the forensic copies are encrypted under. */
+  CORDON_FORENSIC_KMS_KEY: z.string().regex(KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)').optional(),
+};
+/** The settings from validated variables; a combination that cannot work is reported through `fail` (variable, problem). */
+export function preservationFromEnv(s: { [K in keyof typeof PreservationEnvShape]?: z.infer<(typeof PreservationEnvShape)[K]> }, fail: (variable: string, problem: string) => Error): PreservationSettings {
+  const mode = s.CORDON_SNAPSHOT_LOCK_MODE ?? DEFAULT_PRESERVATION.lock.mode;
+  if (s.CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS !== undefined && mode !== 'compliance') {
+    throw fail('CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS', 'a cooling-off period exists only with CORDON_SNAPSHOT_LOCK_MODE=compliance');
+  }
+  if ((s.CORDON_FORENSIC_ACCOUNT === undefined) !== (s.CORDON_FORENSIC_KMS_KEY === undefined)) {
+    throw fail(s.CORDON_FORENSIC_ACCOUNT === undefined ? 'CORDON_FORENSIC_ACCOUNT' : 'CORDON_FORENSIC_KMS_KEY', 'the forensic copy needs both CORDON_FORENSIC_ACCOUNT and CORDON_FORENSIC_KMS_KEY');
+  }
+  return {
+    lock: {
+      mode,
+      days: s.CORDON_SNAPSHOT_LOCK_DAYS ?? DEFAULT_PRESERVATION.lock.days,
+      ...(s.CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS !== undefined ? { coolOffHours: s.CORDON_SNAPSHOT_LOCK_COOL_OFF_HOURS } : {}),
+    },
+    ...(s.CORDON_FORENSIC_ACCOUNT && s.CORDON_FORENSIC_KMS_KEY ? { forensic: { account: s.CORDON_FORENSIC_ACCOUNT, kmsKeyId: s.CORDON_FORENSIC_KMS_KEY } } : {}),
+  };
+}

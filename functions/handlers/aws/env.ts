@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { PreservationEnvShape, preservationFromEnv, type PreservationSettings } from '../../core/actions/preservation.js';
 import { StateMachineMap, readEnv } from '../../core/env.js';
 
 /**
@@ -22,6 +23,8 @@ export const HandlerEnvSchema = z.object({
   CORDON_NIS2: z.enum(['true', 'false']).optional(),
   /** Where the Lambda keeps its working copy of the audit chain and evidence (default /tmp/cordon). */
   CORDON_HOME: z.string().min(1).optional(),
+  /** Snapshot lock and forensic copy (core/actions/preservation.ts): planned into each preservation step. */
+  ...PreservationEnvShape,
 });
 export type HandlerEnv = z.infer<typeof HandlerEnvSchema>;
 
@@ -38,4 +41,9 @@ export function required<K extends keyof HandlerEnv>(env: HandlerEnv, key: K): N
   const value = env[key];
   if (value === undefined) throw new HandlerConfigError(`environment ${key}: required by this function`);
   return value as NonNullable<HandlerEnv[K]>;
+}
+
+/** The deployment's preservation settings (snapshot lock, forensic copy); a bad combination is a deployment error. */
+export function handlerPreservation(env: HandlerEnv): PreservationSettings {
+  return preservationFromEnv(env, (variable, problem) => new HandlerConfigError(`environment ${variable}: ${problem}`));
 }

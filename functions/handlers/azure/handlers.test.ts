@@ -314,7 +314,8 @@ describe('action runner records every step like the Lambda (the one step engine)
     expect(events.slice(-2)).toEqual([['step.start', undefined], ['step.end', 'succeeded']]);
     const end = chain.filter((r) => r.event === 'step.end' && (r.data as { step?: string }).step === step.stepId).at(-1)!;
     const manifest = deps.step.evidence.read(step.incidentId);
-    const custody = manifest?.custody.find((c) => c.action === step.stepId);
+    // Each snapshot was filed as ARM made it (evidence.recorded); the step's end files them all, with their locks.
+    const custody = manifest?.custody.filter((c) => c.action === step.stepId).at(-1);
     expect(custody).toMatchObject({ actor: 'cordon/automatic', auditHash: end.hash });
     const snapshots = manifest?.snapshots.filter((e) => e.kind === 'disk-snapshot') ?? [];
     expect(snapshots.length).toBeGreaterThan(0);

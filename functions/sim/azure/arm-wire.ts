@@ -19,6 +19,20 @@ export interface ArmRoute {
   /** A list (GET …/snapshots) or an action (POST …/alerts/x/inProgress): the trailing segment. */
   trailing?: string;
   operation: string;
+  /** An extension resource on the resource `id` (`{id}/providers/Microsoft.Authorization/locks[/name]`). */
+  extension?: { namespace: string; type: string; name?: string };
+}
+
+/** `{scope}/providers/NS/type[/name]` where the scope is itself a resource: an extension resource such as a management lock. */
+function extensionRoute(method: string, segments: readonly string[], first: number): ArmRoute | undefined {
+  const second = segments.findIndex((s, i) => i > first && s.toLowerCase() === 'providers');
+  if (second < 0) return undefined;
+  const scope = parseArmId('/' + segments.slice(0, second).join('/'));
+  const [namespace, type, name, ...rest] = segments.slice(second + 1);
+  if (!scope || !namespace || !type || rest.length > 0) return undefined;
+  const verbs: Record<string, string> = name === undefined ? { GET: 'read' } : { GET: 'read', PUT: 'write', DELETE: 'delete' };
+  const verb = verbs[method];
+  return verb ? { id: scope, operation: `${namespace}/${type}/${verb}`, extension: { namespace, type, ...(name !== undefined ? { name } : {}) } } : undefined;
 }
 
 /** One resource type's handler: an answer, or undefined when it does not serve this method. */
@@ -35,6 +49,8 @@ export function routeArm(method: string, path: string): ArmRoute | undefined {
   const segments = path.split('/').filter((s) => s !== '');
   const providers = segments.findIndex((s) => s.toLowerCase() === 'providers');
   if (segments[0]?.toLowerCase() !== 'subscriptions' || providers < 0) return undefined;
+  const extension = extensionRoute(method, segments, providers);
+  if (extension) return extension;
   const odd = (segments.length - providers - 2) % 2 === 1;
   const trailing = odd ? segments[segments.length - 1] : undefined;
   const base = odd ? segments.slice(0, -1) : segments;

@@ -11,6 +11,7 @@ import { armName } from '../../core/arm-id.js';
 import type { AzureEstateState } from './state.js';
 import { armError, operationStatus, routeArm, type ArmHandler, type ArmProvider, type ArmRoute } from './arm-wire.js';
 import { computeProvider } from './compute.js';
+import { LOCK_TYPE, deleteRefusal, handleLocks } from './locks.js';
 import { networkProvider } from './network.js';
 import { securityProvider } from './security.js';
 import { storageProvider } from './storage.js';
@@ -24,6 +25,15 @@ export function createArmService(state: AzureEstateState): SimService {
 
   const handle = (req: SimRequest, route: ArmRoute): SimResponse => {
     const { id, trailing } = route;
+    if (route.extension) {
+      if (`${route.extension.namespace}/${route.extension.type}`.toLowerCase() === LOCK_TYPE.toLowerCase()) return handleLocks(state, req, id.id, route.extension.name);
+      return armError(400, 'InvalidResourceType', `The resource type '${route.extension.type}' could not be found in the namespace '${route.extension.namespace}'.`);
+    }
+    // ARM refuses a delete under a management lock, whatever the resource (locks.ts).
+    if (req.method === 'DELETE') {
+      const refused = deleteRefusal(state, id.id);
+      if (refused) return refused;
+    }
     const type = [id.namespace, ...id.types].join('/').toLowerCase();
     if (type.endsWith('/locations/operations') && req.method === 'GET') return operationStatus(state, req, armName(id));
     if (id.types.length === 0 && trailing) {

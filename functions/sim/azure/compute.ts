@@ -1,6 +1,6 @@
 /** Microsoft.Compute over the estate: virtual machines and disks (read), snapshots (read, list, create). */
 import type { SimRequest, SimResponse } from '../server.js';
-import { parseArmId, type ArmId } from '../../core/arm-id.js';
+import { armName, parseArmId, type ArmId } from '../../core/arm-id.js';
 import type { AzureEstateState, SimDisk, SimSnapshot, SimVm } from './state.js';
 import { accepted, armError, getOne, json, key, notFound, obj, parseBody, provisioningState, str, tagsOf, tracked, vmUuid, type ArmProvider } from './arm-wire.js';
 
@@ -60,8 +60,19 @@ export function computeProvider(state: AzureEstateState): ArmProvider {
       timeCreated: s.timeCreated,
       provisioningState: provisioningState(state, s.id),
       uniqueId: vmUuid(s.id),
+      networkAccessPolicy: s.networkAccessPolicy ?? 'AllowAll',
+      publicNetworkAccess: s.publicNetworkAccess ?? 'Enabled',
     },
   });
+
+  const networkFields = (props: Record<string, unknown>): Pick<SimSnapshot, 'networkAccessPolicy' | 'publicNetworkAccess'> | SimResponse => {
+    const policy = props.networkAccessPolicy;
+    const access = props.publicNetworkAccess;
+    if (policy !== undefined && policy !== 'AllowAll' && policy !== 'AllowPrivate' && policy !== 'DenyAll') return armError(400, 'InvalidParameter', `The value '${String(policy)}' of parameter 'networkAccessPolicy' is not valid.`);
+    if (access !== undefined && access !== 'Enabled' && access !== 'Disabled') return armError(400, 'InvalidParameter', `The value '${String(access)}' of parameter 'publicNetworkAccess' is not valid.`);
+    return { ...(policy !== undefined ? { networkAccessPolicy: policy } : {}), ...(access !== undefined ? { publicNetworkAccess: access } : {}) };
+  };
+  const isResponse = (v: object): v is SimResponse => 'status' in v;
 
   const putSnapshot = (req: SimRequest, id: ArmId): SimResponse => {
     const body = parseBody(req);
@@ -74,6 +85,8 @@ export function computeProvider(state: AzureEstateState): ArmProvider {
     const disk = state.disks.get(key(source));
     if (!disk) return notFound(source, 'Microsoft.Compute/disks');
     const existing = state.snapshots.get(key(id.id));
+    const network = networkFields(props);
+    if (isResponse(network)) return network;
     const snap: SimSnapshot = {
       id: existing?.id ?? id.id,
       location,
@@ -82,6 +95,7 @@ export function computeProvider(state: AzureEstateState): ArmProvider {
       incremental: props.incremental === true,
       sizeGb: disk.sizeGb,
       timeCreated: existing?.timeCreated ?? state.now().toISOString(),
+      ...network,
     };
     state.snapshots.set(key(id.id), snap);
     const answer = accepted(state, req, id, location, !existing, {});
@@ -96,6 +110,26 @@ export function computeProvider(state: AzureEstateState): ArmProvider {
       'microsoft.compute/snapshots': (req, { id, trailing }) => {
         if (req.method === 'GET' && !trailing) return getOne(state.snapshots, id, snapshotView, 'Microsoft.Compute/snapshots');
         if (req.method === 'PUT') return putSnapshot(req, id);
+        const snap = state.snapshots.get(key(id.id));
+        if (!snap) return notFound(id.id, 'Microsoft.Compute/snapshots');
+        if (req.method === 'PATCH' && !trailing) {
+          const network = networkFields(obj(parseBody(req)?.properties));
+          if (isResponse(network)) return network;
+          Object.assign(snap, network);
+          return json(200, snapshotView(snap));
+        }
+        // A delete under a management lock never gets here (arm.ts answers ScopeLocked).
+        if (req.method === 'DELETE' && !trailing) {
+          state.snapshots.delete(key(id.id));
+          return { status: 200, headers: { 'content-length': '0' } };
+        }
+        // Export: a read SAS on the snapshot's data, which network access DenyAll / public access Disabled refuse.
+        if (req.method === 'POST' && trailing?.toLowerCase() === 'begingetaccess') {
+          if (snap.networkAccessPolicy === 'DenyAll' || snap.publicNetworkAccess === 'Disabled') {
+            return armError(409, 'OperationNotAllowed', `The snapshot '${armName(id)}' cannot be exported: its network access policy is ${snap.networkAccessPolicy ?? 'AllowAll'} and public network access ${snap.publicNetworkAccess ?? 'Enabled'}.`);
+          }
+          return json(200, { accessSAS: `https://md-${vmUuid(snap.id).slice(0, 12)}.blob.core.windows.net/abcd/abcd?sv=2018-03-28&sr=b&sp=r&sig=simulated` });
+        }
         return undefined;
       },
     },

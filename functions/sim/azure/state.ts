@@ -63,6 +63,18 @@ export interface SimSnapshot {
   incremental: boolean;
   sizeGb: number;
   timeCreated: string;
+  /** Azure's defaults when absent: AllowAll / Enabled (the snapshot can be exported with a SAS from anywhere). */
+  networkAccessPolicy?: 'AllowAll' | 'AllowPrivate' | 'DenyAll';
+  publicNetworkAccess?: 'Enabled' | 'Disabled';
+}
+
+/** A management lock (Microsoft.Authorization/locks) on a scope: ARM refuses deletes (CanNotDelete) or any change (ReadOnly) under it. */
+export interface SimManagementLock {
+  /** The resource (or resource group, subscription) id the lock is on. */
+  scope: string;
+  name: string;
+  level: 'CanNotDelete' | 'ReadOnly';
+  notes?: string;
 }
 export interface SimStorageAccount {
   id: string;
@@ -142,6 +154,8 @@ export interface AzureEstateState {
   nsgs: Map<string, SimNsg>;
   disks: Map<string, SimDisk>;
   snapshots: Map<string, SimSnapshot>;
+  /** Keyed by the lower-cased lock id (`{scope}/providers/Microsoft.Authorization/locks/{name}`). */
+  locks: Map<string, SimManagementLock>;
   storageAccounts: Map<string, SimStorageAccount>;
   /** Keyed by lower-cased object id and by lower-cased UPN (same object). */
   users: Map<string, SimUser>;
@@ -194,8 +208,22 @@ export const AzureEstateSeedSchema = z
     /** `rules` omitted = no rules (an NSG a VM names without listing it gets an SSH allow rule). */
     nsgs: z.array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, rules: z.array(SecurityRuleSchema).default([]), flushConnection: z.boolean().optional() })).default([]),
     snapshots: z
-      .array(z.object({ id: ArmIdString, location: z.string().default('westeurope'), tags: Tags, sourceResourceId: z.string().min(1), incremental: z.boolean().default(true), sizeGb: z.number().int().positive().default(30), timeCreated: z.string().default('2024-01-01T00:00:00Z') }))
+      .array(
+        z.object({
+          id: ArmIdString,
+          location: z.string().default('westeurope'),
+          tags: Tags,
+          sourceResourceId: z.string().min(1),
+          incremental: z.boolean().default(true),
+          sizeGb: z.number().int().positive().default(30),
+          timeCreated: z.string().default('2024-01-01T00:00:00Z'),
+          networkAccessPolicy: z.enum(['AllowAll', 'AllowPrivate', 'DenyAll']).optional(),
+          publicNetworkAccess: z.enum(['Enabled', 'Disabled']).optional(),
+        }),
+      )
       .default([]),
+    /** Management locks, each on a resource id (an estate.json keeps the evidence locks across runs). */
+    locks: z.array(z.object({ scope: ArmIdString, name: z.string().min(1), level: z.enum(['CanNotDelete', 'ReadOnly']), notes: z.string().optional() })).default([]),
     storageAccounts: z
       .array(
         z.object({
@@ -248,6 +276,7 @@ export function createAzureEstateState(seed?: AzureEstateSeed, now: () => Date =
     nsgs: new Map(),
     disks: new Map(),
     snapshots: new Map(),
+    locks: new Map(),
     storageAccounts: new Map(),
     users: new Map(),
     defenderAlerts: new Map(),
@@ -268,6 +297,10 @@ export function addAzureSeed(state: AzureEstateState, input: AzureEstateSeed): v
   };
   for (const nsg of seed.nsgs) put(state.nsgs, { id: nsg.id, location: nsg.location, tags: nsg.tags, rules: nsg.rules, ...(nsg.flushConnection !== undefined ? { flushConnection: nsg.flushConnection } : {}) });
   for (const snap of seed.snapshots) put(state.snapshots, { ...snap });
+  for (const lock of seed.locks) {
+    const id = key(`${lock.scope}/providers/Microsoft.Authorization/locks/${lock.name}`);
+    if (!state.locks.has(id)) state.locks.set(id, { ...lock });
+  }
   for (const vm of seed.vms) {
     if (state.vms.has(key(vm.id))) continue;
     const parsed = parseResourceId(vm.id, 'Microsoft.Compute/virtualMachines');
