@@ -1,41 +1,18 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../functions/records/audit-log.js';
 import { startSimulatedEstate, type SimulatedEstate } from '../../functions/sim/estate.js';
 import { SCENARIOS, freshHome, plannedFinding, removeHomes, runEngine, stepOf } from './engine-harness.js';
+import { killChildEngineWhen, served } from './crash-harness.js';
 
 /**
  * Issue 7 item 1, process crash: a child process runs the engine against an estate this process
  * owns and is SIGKILLed right after its first effect lands; the engine then runs again on the same
  * Cordon home. The incident completes, and no effect is applied twice (the estate's call log counts).
  */
-const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 
 afterAll(removeHomes);
 
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function killAfter(home: string, estate: SimulatedEstate, landed: () => boolean): Promise<NodeJS.Signals | null> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, home, estate.url, 'ec2'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  try {
-    await until(landed, `the child's first effect (stderr: ${err})`);
-  } finally {
-    child.kill('SIGKILL');
-  }
-  return exited;
-}
-
-const served = (estate: SimulatedEstate, op: string) => estate.server.calls.filter((c) => c.operation === op && c.status < 300).length;
+const killAfter = (home: string, estate: SimulatedEstate, condition: () => boolean) => killChildEngineWhen(home, estate, condition, "the child's first effect");
 
 describe('a process killed mid-workflow', () => {
   it('resumes on the next run: the abandoned step is taken over, nothing is applied twice', { timeout: 120_000 }, async () => {

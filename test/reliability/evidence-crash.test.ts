@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../functions/records/audit-log.js';
 import { EvidenceStore, manifestDigest } from '../../functions/records/evidence.js';
 import { startSimulatedEstate, type SimulatedEstate } from '../../functions/sim/estate.js';
 import { SCENARIOS, freshHome, plannedFinding, readAudit, removeHomes, runEngine, stepOf } from './engine-harness.js';
+import { killChildEngineWhen, served } from './crash-harness.js';
 
 /**
  * Issue 13 item 4, "evidence that survives": a child process runs the engine against an estate this
@@ -13,33 +12,11 @@ import { SCENARIOS, freshHome, plannedFinding, readAudit, removeHomes, runEngine
  * the same Cordon home. The rerun's evidence manifest lists every snapshot with its lock, and no
  * volume is snapshotted twice.
  */
-const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url));
 const finding = SCENARIOS.ec2;
 
 afterAll(removeHomes);
 
-async function until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function killWhen(home: string, estate: SimulatedEstate, condition: () => boolean): Promise<NodeJS.Signals | null> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, home, estate.url, 'ec2'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  try {
-    await until(condition, `the child's snapshot call (stderr: ${err})`);
-  } finally {
-    child.kill('SIGKILL');
-  }
-  return exited;
-}
-
-const served = (estate: SimulatedEstate, op: string) => estate.server.calls.filter((c) => c.operation === op && c.status < 300).length;
+const killWhen = (home: string, estate: SimulatedEstate, condition: () => boolean) => killChildEngineWhen(home, estate, condition, "the child's snapshot call");
 const snapshotsOf = (estate: SimulatedEstate) => Object.values(estate.aws.snapshots);
 
 /** A slow lock check holds the child right after CreateSnapshots, so the kill lands between the snapshot and its lock. */

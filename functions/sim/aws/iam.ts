@@ -72,6 +72,26 @@ export abstract class QueryService implements SimService {
   protected abstract dispatch(action: string, params: QueryParams): SimResponse;
 }
 
+/** Put(Role|User)Policy: IAM validates the name and the JSON of the document. */
+function putInlinePolicy(policies: Record<string, string>, params: QueryParams): void {
+  const name = params.get('PolicyName');
+  const document = params.get('PolicyDocument');
+  if (!name || !document) throw new QueryError('ValidationError', 'PolicyName and PolicyDocument are required');
+  try {
+    JSON.parse(document);
+  } catch {
+    throw new QueryError('MalformedPolicyDocument', 'Syntax errors in policy.');
+  }
+  policies[name] = document;
+}
+
+/** Delete(Role|User)Policy: NoSuchEntity for a policy that is not there. */
+function deleteInlinePolicy(policies: Record<string, string>, params: QueryParams, kind: 'role' | 'user'): void {
+  const name = params.get('PolicyName') ?? '';
+  if (policies[name] === undefined) throw new QueryError('NoSuchEntity', `The ${kind} policy with name ${name} cannot be found.`, 404);
+  delete policies[name];
+}
+
 export class IamService extends QueryService {
   readonly name = 'iam';
   protected readonly namespace = IAM_NS;
@@ -108,21 +128,8 @@ export class IamService extends QueryService {
         const role = this.role(params.get('RoleName'));
         // IAM's own refusal: service-linked and Identity Center roles are modifiable only by AWS.
         if (protectedRoleKind(role)) throw new QueryError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${role.name}' - this role is only modifiable by AWS`);
-        if (action === 'DeleteRolePolicy') {
-          const name = params.get('PolicyName') ?? '';
-          if (role.inlinePolicies[name] === undefined) throw new QueryError('NoSuchEntity', `The role policy with name ${name} cannot be found.`, 404);
-          delete role.inlinePolicies[name];
-          return this.ok(action);
-        }
-        const name = params.get('PolicyName');
-        const document = params.get('PolicyDocument');
-        if (!name || !document) throw new QueryError('ValidationError', 'PolicyName and PolicyDocument are required');
-        try {
-          JSON.parse(document);
-        } catch {
-          throw new QueryError('MalformedPolicyDocument', 'Syntax errors in policy.');
-        }
-        role.inlinePolicies[name] = document;
+        if (action === 'DeleteRolePolicy') deleteInlinePolicy(role.inlinePolicies, params, 'role');
+        else putInlinePolicy(role.inlinePolicies, params);
         return this.ok(action);
       }
       case 'GetInstanceProfile': {
@@ -159,23 +166,11 @@ export class IamService extends QueryService {
         return this.ok(action, { UserName: user.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) });
       }
       case 'PutUserPolicy': {
-        const user = this.user(params.get('UserName'));
-        const name = params.get('PolicyName');
-        const document = params.get('PolicyDocument');
-        if (!name || !document) throw new QueryError('ValidationError', 'PolicyName and PolicyDocument are required');
-        try {
-          JSON.parse(document);
-        } catch {
-          throw new QueryError('MalformedPolicyDocument', 'Syntax errors in policy.');
-        }
-        user.inlinePolicies[name] = document;
+        putInlinePolicy(this.user(params.get('UserName')).inlinePolicies, params);
         return this.ok(action);
       }
       case 'DeleteUserPolicy': {
-        const user = this.user(params.get('UserName'));
-        const name = params.get('PolicyName') ?? '';
-        if (user.inlinePolicies[name] === undefined) throw new QueryError('NoSuchEntity', `The user policy with name ${name} cannot be found.`, 404);
-        delete user.inlinePolicies[name];
+        deleteInlinePolicy(this.user(params.get('UserName')).inlinePolicies, params, 'user');
         return this.ok(action);
       }
       case 'GetLoginProfile': {
